@@ -1,0 +1,88 @@
+/* Ufunc inner loops and the runtime choice of kernel path.
+ *
+ * Each ufunc loop is a trampoline through `active`, so the path can be switched at any
+ * time (tests force every path; NumPy may cache which loop it picked for a ufunc, but
+ * that loop is ours and reads `active` on every call). */
+#include <string.h>
+#include "funcs.h"
+#include "dispatch.h"
+
+extern const gelu_c_kernel_table gelu_c_kernels_scalar;
+
+typedef struct {
+    const char *name;
+    const gelu_c_kernel_table *table;   /* NULL: not compiled in */
+    int (*supported)(void);             /* NULL: always */
+} gc_path;
+
+static const gc_path paths[] = {
+    {"scalar", &gelu_c_kernels_scalar, NULL},
+    {"avx2", NULL, NULL},               /* the AVX2+FMA path is not part of this build */
+};
+#define GC_NPATHS ((int)(sizeof paths / sizeof paths[0]))
+
+static const gelu_c_kernel_table *volatile active = &gelu_c_kernels_scalar;
+static int active_index = 0;
+
+int gelu_c_n_paths(void) { return GC_NPATHS; }
+const char *gelu_c_path_name(int i) { return (i >= 0 && i < GC_NPATHS) ? paths[i].name : NULL; }
+
+int gelu_c_path_available(int i)
+{
+    if (i < 0 || i >= GC_NPATHS || paths[i].table == NULL)
+        return 0;
+    return paths[i].supported == NULL || paths[i].supported();
+}
+
+int gelu_c_set_path(const char *name)
+{
+    int pick = -1;
+    if (strcmp(name, "auto") == 0) {
+        for (int i = 0; i < GC_NPATHS; i++)
+            if (gelu_c_path_available(i))
+                pick = i;
+    } else {
+        for (int i = 0; i < GC_NPATHS; i++)
+            if (strcmp(name, paths[i].name) == 0)
+                pick = i;
+        if (pick < 0)
+            return -1;
+        if (!gelu_c_path_available(pick))
+            return -2;
+    }
+    active = paths[pick].table;
+    active_index = pick;
+    return 0;
+}
+
+const char *gelu_c_get_path(void) { return paths[active_index].name; }
+
+#ifndef GELU_C_CFLAGS
+#define GELU_C_CFLAGS "unknown"
+#endif
+const char *gelu_c_build_flags(void) { return GELU_C_CFLAGS; }
+const char *gelu_c_cpu_features(void) { return "not detected (scalar-only build)"; }
+
+/* ---- trampolines: NumPy's (args, dims, steps) -> the active path's kernel ---- */
+#define GC_U_LOOPS(name)                                                              \
+    static void loop_##name##_f32(char **a, intptr_t const *d, intptr_t const *s, void *u) \
+    { (void)u; active->name##_f32(a[0], s[0], a[1], s[1], d[0]); }                    \
+    static void loop_##name##_f64(char **a, intptr_t const *d, intptr_t const *s, void *u) \
+    { (void)u; active->name##_f64(a[0], s[0], a[1], s[1], d[0]); }                    \
+    static gelu_c_loop_fn loops_##name[2] = {loop_##name##_f32, loop_##name##_f64};
+#define GC_B_LOOPS(name)                                                              \
+    static void loop_##name##_f32(char **a, intptr_t const *d, intptr_t const *s, void *u) \
+    { (void)u; active->name##_f32(a[0], s[0], a[1], s[1], a[2], s[2], d[0]); }        \
+    static void loop_##name##_f64(char **a, intptr_t const *d, intptr_t const *s, void *u) \
+    { (void)u; active->name##_f64(a[0], s[0], a[1], s[1], a[2], s[2], d[0]); }        \
+    static gelu_c_loop_fn loops_##name[2] = {loop_##name##_f32, loop_##name##_f64};
+GELU_C_UNARY_FUNCS(GC_U_LOOPS)
+GELU_C_BINARY_FUNCS(GC_B_LOOPS)
+
+#define GC_U_DEF(name) {#name, 1, loops_##name},
+#define GC_B_DEF(name) {#name, 2, loops_##name},
+const gelu_c_ufunc_def gelu_c_ufunc_defs[] = {
+    GELU_C_UNARY_FUNCS(GC_U_DEF)
+    GELU_C_BINARY_FUNCS(GC_B_DEF)
+};
+const int gelu_c_n_ufuncs = (int)(sizeof gelu_c_ufunc_defs / sizeof gelu_c_ufunc_defs[0]);

@@ -1,0 +1,12 @@
+/* float64 parameters for one instantiation of the kernels. */
+#define GC_T double
+#define GC_KEY f64
+#define GC_IS_F32 0
+#define GC_P 53
+#define GC_BIAS 1023
+#define GC_KB 2048
+#define GC_NPIECE GELU_C_F64_NPIECE
+#define GC_DEG GELU_C_F64_DEG
+#define GC_MBITS GELU_C_F64_PIECE_MBITS
+#define GC_PDEG GELU_C_F64_PDEG
+#define GC_MAX 0x1.fffffffffffffp1023

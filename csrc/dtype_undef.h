@@ -1,0 +1,11 @@
+#undef GC_T
+#undef GC_KEY
+#undef GC_IS_F32
+#undef GC_P
+#undef GC_BIAS
+#undef GC_KB
+#undef GC_NPIECE
+#undef GC_DEG
+#undef GC_MBITS
+#undef GC_PDEG
+#undef GC_MAX

@@ -1,0 +1,19 @@
+/* The portable path: the kernels of gelu_kernels.h over the one-lane layer
+ * (vec_scalar.h). Compiled without any ISA flag; it is the fallback everywhere and
+ * the reference the SIMD paths must match bit for bit. */
+#include "funcs.h"
+#include "gc_macros.h"
+#include "coeffs_f32.h"
+#include "coeffs_f64.h"
+
+#define GC_ISA scalar
+
+#include "dtype_f32.h"
+#include "vec_scalar.h"
+#include "instantiate.h"
+
+#include "dtype_f64.h"
+#include "vec_scalar.h"
+#include "instantiate.h"
+
+#include "path_table.h"

@@ -1,0 +1,65 @@
+/* The vector layer, scalar instantiation: a "vector" is one float or double.
+ *
+ * Include after defining GC_T (float or double). The kernels in gelu_kernels.h are
+ * written only in terms of the macros below; vec_avx2.h defines the same names over
+ * __m256/__m256d, so both paths run the same sequence of IEEE operations and return
+ * the same bits. Rules that keep it so:
+ *   - every fused multiply-add is an explicit vfma (the build uses -ffp-contract=off);
+ *   - comparisons are the quiet C99 macros (no FE_INVALID on NaN), and min/max/select
+ *     follow x86's minps/maxps operand order, so signed zeros agree too;
+ *   - no libm call other than fma/fabs, which are exact.
+ * Include vec_undef.h to instantiate another type in the same file. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define VT GC_T
+#define VM int
+#define GC_LANES 1
+
+#if GC_IS_F32
+#define VI uint32_t
+#define vfma(a, b, c) fmaf((a), (b), (c))
+#define vabs(a) fabsf(a)
+#else
+#define VI uint64_t
+#define vfma(a, b, c) fma((a), (b), (c))
+#define vabs(a) fabs(a)
+#endif
+
+#define vset1(c) ((VT)(c))
+#define vadd(a, b) ((a) + (b))
+#define vsub(a, b) ((a) - (b))
+#define vmul(a, b) ((a) * (b))
+#define vdiv(a, b) ((a) / (b))
+#define vneg(a) (-(a))
+#define vlt(a, b) isless((a), (b))
+#define vgt(a, b) isgreater((a), (b))
+#define veq(a, b) ((a) == (b))
+#define visnan(a) isnan(a)
+#define vmor(m1, m2) ((m1) | (m2))
+#define vsel(m, a, b) ((m) ? (a) : (b))
+#define vmin(a, b) (vlt((a), (b)) ? (a) : (b))
+#define vmax(a, b) (vgt((a), (b)) ? (a) : (b))
+
+static inline VI GC_CAT(gc_asint, GC_KEY)(VT a) { VI i; memcpy(&i, &a, sizeof i); return i; }
+static inline VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
+#define vasint(a) GC_CAT(gc_asint, GC_KEY)(a)
+#define vasflt(i) GC_CAT(gc_asflt, GC_KEY)(i)
+#define vi_set1(c) ((VI)(c))
+#define vi_add(a, b) ((VI)((a) + (b)))
+#define vi_sub(a, b) ((VI)((a) - (b)))
+#define vi_and(a, b) ((a) & (b))
+#define vi_srl(a, n) ((VI)((a) >> (n)))
+#define vi_sll(a, n) ((VI)((a) << (n)))
+/* table lookup: row[idx] for a small table (<= 32 entries) */
+#define vlookup(row, idx) ((row)[(idx)])
+
+/* memory: one element at p (any alignment); stride unused for one lane */
+static inline VT GC_CAT(gc_load, GC_KEY)(const char *p) { VT a; memcpy(&a, p, sizeof a); return a; }
+static inline void GC_CAT(gc_store, GC_KEY)(char *p, VT a) { memcpy(p, &a, sizeof a); }
+#define vload(p, stride) GC_CAT(gc_load, GC_KEY)(p)
+#define vstore(p, stride, a) GC_CAT(gc_store, GC_KEY)((p), (a))
+/* partial vectors never occur with one lane */
+#define vload_part(p, stride, n) vload(p, stride)
+#define vstore_part(p, stride, n, a) vstore(p, stride, a)

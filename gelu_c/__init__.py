@@ -1,0 +1,34 @@
+"""gelu_c: GELU, its approximations and their derivatives as NumPy ufuncs.
+
+Every function is a real ``numpy.ufunc`` (broadcasting, ``out=``, ``where=``,
+``dtype=``, any strides) over C kernels that are accurate to 1 ULP (2 ULP for
+derivatives) in float32 and float64, tails and subnormals included.
+
+Functions
+---------
+norm_cdf, gelu, gelu_tanh, gelu_sigmoid, silu
+    Phi(x), the exact GELU, its tanh and sigmoid approximations, SiLU.
+gelu_grad, gelu_tanh_grad, gelu_sigmoid_grad, silu_grad
+    Their derivatives.
+gelu_backward, gelu_tanh_backward, gelu_sigmoid_backward, silu_backward
+    dy * f'(x) in one pass (the backward step of a training loop).
+show_config, set_kernel_path, get_kernel_path, available_kernel_paths
+    Build report and the kernel-path switch (also ``$GELU_C_KERNEL_PATH``).
+"""
+from . import _ufuncs
+from ._config import (available_kernel_paths, get_kernel_path, known_kernel_paths,
+                      select_from_environment, set_kernel_path, show_config)
+from ._docs import DOCS as _DOCS
+from ._version import __version__
+
+_UFUNCS = _ufuncs.make_ufuncs(_DOCS)
+for _name, _uf in _UFUNCS.items():
+    # NumPy pickles a ufunc by module + name: make both point here.
+    _uf.__module__ = __name__
+    globals()[_name] = _uf
+
+select_from_environment()
+
+__all__ = sorted(_UFUNCS) + ["__version__", "available_kernel_paths", "get_kernel_path",
+                             "known_kernel_paths", "set_kernel_path", "show_config"]
+del _name, _uf

@@ -1,0 +1,77 @@
+"""Kernel-path selection and the build/CPU report."""
+import os
+
+from . import _ufuncs
+from ._version import __version__
+
+ENV_VAR = "GELU_C_KERNEL_PATH"
+
+
+def available_kernel_paths():
+    """Kernel paths this build can run on this CPU, slowest first.
+
+    Returns
+    -------
+    tuple of str
+        Always contains ``"scalar"`` (portable C); ``"avx2"`` where compiled in and
+        supported by the CPU and the OS.
+    """
+    return tuple(name for name, ok in _ufuncs.kernel_paths() if ok)
+
+
+def known_kernel_paths():
+    """Every kernel path name this version knows, available here or not."""
+    return tuple(name for name, _ in _ufuncs.kernel_paths())
+
+
+def get_kernel_path():
+    """Name of the kernel path the ufuncs use now."""
+    return _ufuncs.get_path()
+
+
+def set_kernel_path(name):
+    """Force the kernel path used by every gelu_c ufunc.
+
+    Parameters
+    ----------
+    name : str
+        ``"auto"`` (the best available), or a name from ``known_kernel_paths()``.
+
+    Raises
+    ------
+    ValueError
+        If the name is not a known path.
+    RuntimeError
+        If the path is known but this build or this CPU cannot run it.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"kernel path must be a str, not {type(name).__name__}")
+    rc = _ufuncs.set_path(name)
+    if rc == -1:
+        raise ValueError(f"unknown kernel path {name!r}; known: {', '.join(('auto',) + known_kernel_paths())}")
+    if rc == -2:
+        raise RuntimeError(f"kernel path {name!r} is not available here (not compiled in, or the CPU/OS lacks "
+                           f"it); available: {', '.join(available_kernel_paths())}")
+    return get_kernel_path()
+
+
+def select_from_environment():
+    """Apply ``GELU_C_KERNEL_PATH`` if set (called once at import)."""
+    name = os.environ.get(ENV_VAR, "").strip()
+    try:
+        set_kernel_path(name or "auto")
+    except (ValueError, RuntimeError) as exc:
+        raise ImportError(f"{ENV_VAR}={name!r}: {exc}") from None
+
+
+def show_config():
+    """Print the version, the build flags, the CPU features and the active kernel path."""
+    lines = [
+        f"gelu_c {__version__} (C extension active - {get_kernel_path()})",
+        f"  kernel path   : {get_kernel_path()}  (set with gelu_c.set_kernel_path or ${ENV_VAR})",
+        f"  available     : {', '.join(available_kernel_paths())}",
+        f"  known         : {', '.join(known_kernel_paths())}",
+        f"  cpu features  : {_ufuncs.cpu_features()}",
+        f"  kernel cflags : {_ufuncs.build_flags()}",
+    ]
+    print("\n".join(lines))

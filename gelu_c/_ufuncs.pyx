@@ -1,0 +1,84 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The compiled core: NumPy ufuncs over the C kernels, and the kernel-path switch.
+
+The ufunc list, the loops and the dtypes come from csrc/funcs.h (through
+``gelu_c_ufunc_defs``); this module only wraps them as ``numpy.ufunc`` objects.
+"""
+cimport numpy as cnp
+from numpy cimport PyUFunc_FromFuncAndData, PyUFuncGenericFunction, PyUFunc_None
+
+cnp.import_array()
+cnp.import_umath()
+
+cdef extern from "dispatch.h":
+    ctypedef void (*gelu_c_loop_fn)(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    ctypedef struct gelu_c_ufunc_def:
+        const char *name
+        int nin
+        gelu_c_loop_fn *loops
+    const gelu_c_ufunc_def gelu_c_ufunc_defs[]
+    const int gelu_c_n_ufuncs
+    int gelu_c_n_paths()
+    const char *gelu_c_path_name(int i)
+    int gelu_c_path_available(int i)
+    int gelu_c_set_path(const char *name)
+    const char *gelu_c_get_path()
+    const char *gelu_c_build_flags()
+    const char *gelu_c_cpu_features()
+
+# NumPy keeps these pointers: they must live as long as the process.
+cdef char unary_types[4]
+cdef char binary_types[6]
+cdef void *no_data[2]
+cdef int _k
+for _k in range(4):
+    unary_types[_k] = cnp.NPY_FLOAT32 if _k < 2 else cnp.NPY_FLOAT64
+for _k in range(6):
+    binary_types[_k] = cnp.NPY_FLOAT32 if _k < 3 else cnp.NPY_FLOAT64
+no_data[0] = NULL
+no_data[1] = NULL
+
+_docs_keepalive = []
+
+
+def make_ufuncs(docs):
+    """Create every ufunc of the C table; ``docs`` maps a name to its docstring."""
+    cdef int i
+    cdef bytes doc
+    cdef char *types
+    out = {}
+    for i in range(gelu_c_n_ufuncs):
+        name = gelu_c_ufunc_defs[i].name.decode()
+        doc = docs[name].encode()
+        _docs_keepalive.append(doc)
+        types = &unary_types[0] if gelu_c_ufunc_defs[i].nin == 1 else &binary_types[0]
+        uf = PyUFunc_FromFuncAndData(
+            <PyUFuncGenericFunction *>gelu_c_ufunc_defs[i].loops, no_data,
+            types,
+            2, gelu_c_ufunc_defs[i].nin, 1, PyUFunc_None,
+            <char *>gelu_c_ufunc_defs[i].name, <char *>doc, 0)
+        out[name] = uf
+    return out
+
+
+def kernel_paths():
+    """All known path names with their availability: ((name, available), ...)."""
+    return tuple((gelu_c_path_name(i).decode(), bool(gelu_c_path_available(i)))
+                 for i in range(gelu_c_n_paths()))
+
+
+def set_path(str name):
+    """Switch the kernel path; returns 0, -1 (unknown name) or -2 (not available)."""
+    return gelu_c_set_path(name.encode())
+
+
+def get_path():
+    return gelu_c_get_path().decode()
+
+
+def build_flags():
+    return gelu_c_build_flags().decode()
+
+
+def cpu_features():
+    return gelu_c_cpu_features().decode()
