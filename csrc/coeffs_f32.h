@@ -10,6 +10,9 @@
 static const float TCLAMP_f32 = 0x1.d80000p3f;
 /* |z| above which x*sigma(z) and its derivative are at their limits. */
 static const float ZCLAMP_f32 = 0x1.c00000p6f;
+/* The same limits for the backward functions (dy can be as large as the largest float). */
+static const float TBACK_f32 = 0x1.3e6666p4f;
+static const float ZBACK_f32 = 0x1.9a0000p7f;
 
 /* 8/ln2 (rounded; only picks the reduction index) */
 static const float INV_L_HI_f32 = 0x1.715476p3f;
@@ -77,21 +80,21 @@ static const float R_f32[14][8] = {
        4  [ 3.000,  5.000)     -36.2           0.0054                 0.284
        5  [ 5.000,  7.000)     -40.0           0.000977                 0.177
        6  [ 7.000, 11.000)     -37.4           0.000946                 0.228
-       7  [11.000, 15.000)     -43.4           0.00019                 0.156
+       7  [11.000, 19.900)     -34.4           0.00067                 0.291
 */
 static const float D_f32[14][8] = {
-    {0x1.000000p-2f, 0x1.80ead2p-1f, 0x1.800000p0f, 0x1.400000p1f, 0x1.000000p2f, 0x1.800000p2f, 0x1.200000p3f, 0x1.a00000p3f},
-    {0.0f, -0x1.a03fd4p-27f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f},
-    {0x1.41d6f4p-2f, 0.0f, -0x1.920e52p-2f, -0x1.b648d4p-1f, -0x1.805908p0f, -0x1.2a188ep1f, -0x1.c5f9aap1f, -0x1.49f7a6p2f},
-    {-0x1.716504p-27f, 0.0f, -0x1.0a081ep-30f, 0x1.ff1f12p-27f, 0x1.ee17a4p-26f, -0x1.3da806p-26f, -0x1.8c099ep-24f, 0x1.04be48p-25f},
-    {-0x1.638552p-1f, -0x1.25126cp-1f, -0x1.f4f466p-2f, -0x1.c739c0p-2f, -0x1.ae53eap-2f, -0x1.a3079ap-2f, -0x1.9d6258p-2f, -0x1.9ae478p-2f},
-    {-0x1.d3507cp-28f, -0x1.5431e0p-29f, -0x1.2a4c10p-28f, 0x1.0cf13ap-28f, -0x1.ddfab0p-27f, 0x1.61f9a2p-27f, 0x1.b0136cp-29f, -0x1.1b6f3ep-27f},
-    {0x1.5c5674p-3f, 0x1.5b297ep-4f, 0x1.204038p-5f, 0x1.bf399ep-7f, 0x1.2dda02p-8f, 0x1.a0eee4p-10f, 0x1.0b6e04p-11f, 0x1.6fdc40p-13f},
-    {-0x1.594f5ap-4f, -0x1.2bad28p-5f, -0x1.998058p-7f, -0x1.f6275ap-9f, -0x1.f6a4d6p-11f, -0x1.f9cc98p-13f, -0x1.c6395cp-15f, -0x1.ba914ap-17f},
-    {0x1.312c42p-5f, 0x1.d509e4p-7f, 0x1.0d60e6p-8f, 0x1.0ac1d6p-10f, 0x1.943ee4p-13f, 0x1.2cab7cp-15f, 0x1.7dba38p-18f, 0x1.08c6bap-20f},
-    {-0x1.eb7342p-7f, -0x1.5270a8p-8f, -0x1.4bf35ap-10f, -0x1.0df002p-12f, -0x1.3af0c2p-15f, -0x1.5eb2d6p-18f, -0x1.3d8f68p-21f, -0x1.3b1f08p-24f},
-    {0x1.6e25c0p-8f, 0x1.c5d7b4p-10f, 0x1.81fe50p-12f, 0x1.058194p-14f, 0x1.db6a3ap-18f, 0x1.917bacp-21f, 0x1.048372p-24f, 0x1.74afb4p-28f},
-    {-0x1.ffad86p-10f, -0x1.20876cp-11f, -0x1.abb034p-14f, -0x1.e56e84p-17f, -0x1.5ce0f6p-20f, -0x1.c2d854p-24f, -0x1.a7591ap-28f, -0x1.b69908p-32f},
-    {0x1.440cf6p-11f, 0x1.dc43cep-13f, 0x1.da8470p-16f, 0x1.ba550ep-19f, 0x1.0e8cd6p-22f, 0x1.0399c8p-26f, 0x1.7c9522p-31f, 0x1.0f0f34p-35f},
-    {-0x1.0efd0cp-13f, -0x1.9d4e22p-15f, -0x1.cde976p-18f, -0x1.aebc78p-21f, -0x1.896b70p-25f, -0x1.2ad816p-29f, -0x1.3c2738p-34f, -0x1.405e5ep-39f},
+    {0x1.000000p-2f, 0x1.80ead2p-1f, 0x1.800000p0f, 0x1.400000p1f, 0x1.000000p2f, 0x1.800000p2f, 0x1.200000p3f, 0x1.ee6666p3f},
+    {0.0f, -0x1.a03fd4p-27f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0x1.99999ap-23f},
+    {0x1.41d6f4p-2f, 0.0f, -0x1.920e52p-2f, -0x1.b648d4p-1f, -0x1.805908p0f, -0x1.2a188ep1f, -0x1.c5f9aap1f, -0x1.88d412p2f},
+    {-0x1.716504p-27f, 0.0f, -0x1.0a081ep-30f, 0x1.ff1f12p-27f, 0x1.ee17a4p-26f, -0x1.3da806p-26f, -0x1.8c099ep-24f, 0x1.7b79f2p-23f},
+    {-0x1.638552p-1f, -0x1.25126cp-1f, -0x1.f4f466p-2f, -0x1.c739c0p-2f, -0x1.ae53eap-2f, -0x1.a3079ap-2f, -0x1.9d6258p-2f, -0x1.9a350ep-2f},
+    {-0x1.d3507cp-28f, -0x1.5431e0p-29f, -0x1.2a4c10p-28f, 0x1.0cf13ap-28f, -0x1.ddfab0p-27f, 0x1.61f9a2p-27f, 0x1.b0136cp-29f, 0x1.e8cc38p-27f},
+    {0x1.5c5674p-3f, 0x1.5b297ep-4f, 0x1.204038p-5f, 0x1.bf399ep-7f, 0x1.2dda02p-8f, 0x1.a0eee4p-10f, 0x1.0b6e04p-11f, 0x1.baa7c8p-14f},
+    {-0x1.594f5ap-4f, -0x1.2bad28p-5f, -0x1.998058p-7f, -0x1.f6275ap-9f, -0x1.f6a4d6p-11f, -0x1.f9cc98p-13f, -0x1.c6395cp-15f, -0x1.c2ff70p-18f},
+    {0x1.312c42p-5f, 0x1.d509e4p-7f, 0x1.0d60e6p-8f, 0x1.0ac1d6p-10f, 0x1.943ee4p-13f, 0x1.2cab7cp-15f, 0x1.7dba38p-18f, 0x1.c9e18cp-22f},
+    {-0x1.eb7342p-7f, -0x1.5270a8p-8f, -0x1.4bf35ap-10f, -0x1.0df002p-12f, -0x1.3af0c2p-15f, -0x1.5eb2d6p-18f, -0x1.3d8f68p-21f, -0x1.cf4d0ep-26f},
+    {0x1.6e25c0p-8f, 0x1.c5d7b4p-10f, 0x1.81fe50p-12f, 0x1.058194p-14f, 0x1.db6a3ap-18f, 0x1.917bacp-21f, 0x1.048372p-24f, 0x1.cb3920p-30f},
+    {-0x1.ffad86p-10f, -0x1.20876cp-11f, -0x1.abb034p-14f, -0x1.e56e84p-17f, -0x1.5ce0f6p-20f, -0x1.c2d854p-24f, -0x1.a7591ap-28f, -0x1.c53b62p-34f},
+    {0x1.440cf6p-11f, 0x1.dc43cep-13f, 0x1.da8470p-16f, 0x1.ba550ep-19f, 0x1.0e8cd6p-22f, 0x1.0399c8p-26f, 0x1.7c9522p-31f, 0x1.1af9b6p-37f},
+    {-0x1.0efd0cp-13f, -0x1.9d4e22p-15f, -0x1.cde976p-18f, -0x1.aebc78p-21f, -0x1.896b70p-25f, -0x1.2ad816p-29f, -0x1.3c2738p-34f, -0x1.2f0926p-41f},
 };

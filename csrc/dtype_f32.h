@@ -4,7 +4,7 @@
 #define GC_IS_F32 1
 #define GC_P 24                 /* significand bits */
 #define GC_BIAS 127             /* exponent bias */
-#define GC_KB 256               /* exp: k is biased by 8*GC_KB so that unsigned shifts floor it */
+#define GC_KB 512               /* exp: k is biased by 8*GC_KB so that unsigned shifts floor it */
 #define GC_NPIECE GELU_C_F32_NPIECE
 #define GC_DEG GELU_C_F32_DEG
 #define GC_MBITS GELU_C_F32_PIECE_MBITS

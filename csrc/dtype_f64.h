@@ -4,7 +4,7 @@
 #define GC_IS_F32 0
 #define GC_P 53
 #define GC_BIAS 1023
-#define GC_KB 2048
+#define GC_KB 4096
 #define GC_NPIECE GELU_C_F64_NPIECE
 #define GC_DEG GELU_C_F64_DEG
 #define GC_MBITS GELU_C_F64_PIECE_MBITS

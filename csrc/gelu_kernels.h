@@ -32,9 +32,11 @@
 
 #define K(name) GC_CAT(name, GC_KEY)          /* per-dtype constant/table */
 
-/* exp(a) for a = a.hi + a.lo, -1400 < a.hi <= 0 (float64; -170 float32):
- * exp(a) = (m.hi + m.lo) * s1 * s2 with m in [1, 2) and relative error ~2^-(p+10). */
-typedef struct { DW m; VT s1, s2; } FN(scaled);
+/* exp(a) for a = a.hi + a.lo, -2800 < a.hi <= 0 (float64; -350 float32):
+ * exp(a) = (m.hi + m.lo) * 2^-nneg with m in [1, 2), relative error ~2^-(p+10).
+ * The power of two stays an integer until the final rounding, which is what lets
+ * results (and dy * results) far below the normal range be formed exactly. */
+typedef struct { DW m; VI nneg; } FN(scaled);
 #define SCALED FN(scaled)
 
 static inline SCALED FN(exp_dw)(DW a)
@@ -50,18 +52,17 @@ static inline SCALED FN(exp_dw)(DW a)
     /* k = 8n + j; k is biased positive so that unsigned shifts floor it. */
     VI kb = vi_add(vi_sub(vasint(sh), vasint(magic)), vi_set1(8 * GC_KB));
     VI j = vi_and(kb, vi_set1(7));
-    VI mneg = vi_sub(vi_set1(GC_KB), vi_srl(kb, 3));              /* -n >= 0 */
-    VI m1 = vi_srl(mneg, 1);
-    VI m2 = vi_sub(mneg, m1);
     SCALED e;
-    e.s1 = vasflt(vi_sll(vi_sub(vi_set1(GC_BIAS), m1), GC_P - 1));
-    e.s2 = vasflt(vi_sll(vi_sub(vi_set1(GC_BIAS), m2), GC_P - 1));
-    /* exp(r) - 1 = r + r^2 P(r), |r| <= ln2/16; the r.lo term enters to first order
-     * (r.lo^2 is below 2^-(p+10)). */
+    e.nneg = vi_sub(vi_set1(GC_KB), vi_srl(kb, 3));              /* -n >= 0 */
+    /* exp(r.hi + r.lo) - 1 = r.hi + q + r.lo*(1 + r.hi + q), q = r.hi^2 P(r.hi),
+     * |r.hi| <= ln2/16. r.lo (k*ln2_lo plus the low word of the argument) reaches
+     * 2^-(p-9) for large |a|, so its product with q (~2^-10) still counts;
+     * r.lo^2 does not. */
     VT p = vset1(K(EXP_P)[GC_PDEG]);
     for (int i = GC_PDEG - 1; i >= 0; i--)
         p = vfma(p, rhi, vset1(K(EXP_P)[i]));
-    VT w = vfma(vmul(rhi, rhi), p, vfma(rhi, rlo, rlo));
+    VT q0 = vmul(vmul(rhi, rhi), p);
+    VT w = vadd(q0, vfma(rlo, vadd(rhi, q0), rlo));
     DW s = FN(fast_two_sum)(rhi, w);
     /* exp(a) = 2^n * T_j * (1 + s), T_j = 2^(j/8) as hi + lo. */
     VT thi = vlookup(K(EXP_T)[0], j);
@@ -70,6 +71,21 @@ static inline SCALED FN(exp_dw)(DW a)
     e.m = FN(fast_two_sum)(thi, q.hi);
     e.m.lo = vadd(e.m.lo, vadd(q.lo, vfma(thi, s.lo, vfma(tlo, s.hi, tlo))));
     return e;
+}
+
+/* 2^-k for 0 <= k <= GC_BIAS - 1 (a normal number), built from its bits. */
+static inline VT FN(pow2neg)(VI k)
+{
+    return vasflt(vi_sll(vi_sub(vi_set1(GC_BIAS), k), GC_P - 1));
+}
+
+/* v * 2^-k in two exact-or-final steps, for any k >= 0: beyond 2*(bias-1) every
+ * value we scale (|v| < 2^8) underflows to zero anyway, so k saturates there. */
+static inline VT FN(scale_down)(VT v, VI k)
+{
+    k = vi_min(k, vi_set1(2 * (GC_BIAS - 1)));
+    VI k1 = vi_srl(k, 1);
+    return vmul(vmul(v, FN(pow2neg)(k1)), FN(pow2neg)(vi_sub(k, k1)));
 }
 
 /* A piecewise polynomial table (R or D) at t in [0, TCLAMP]. The piece comes from the
@@ -81,6 +97,7 @@ static inline DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE], VT t)
 {
     VT y = vadd(t, vset1(1));
     VI idx = vi_sub(vi_srl(vasint(y), GC_P - 1 - GC_MBITS), vi_set1((VI)GC_BIAS << GC_MBITS));
+    idx = vi_min(idx, vi_set1(GC_NPIECE - 1));      /* D's last piece reaches TBACK */
     VT chi = vlookup(tab[0], idx);
     /* u = t - c exactly: t - c.hi is exact (Sterbenz) or captured by fast_two_sum
      * when t is far below the centre; c.lo is nonzero only where D is centred on its
@@ -103,37 +120,35 @@ static inline DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE], VT t)
     return r;
 }
 
-/* A result before its final rounding: (m.hi + m.lo) * s1 * s2. */
-typedef struct { DW m; VT s1, s2; } FN(pre);
+/* A result before its final rounding: (m.hi + m.lo) * 2^-nneg. */
+typedef struct { DW m; VI nneg; } FN(pre);
 #define PRE FN(pre)
 
 #define GC_PHI 0
 #define GC_GELU 1
 #define GC_GELU_GRAD 2
 
-/* Phi(x), GELU(x) or GELU'(x), unrounded. */
-static inline PRE FN(gelu_family)(VT x, int which)
+/* Phi(x), GELU(x) or GELU'(x), unrounded; `wide` for the backward functions. */
+static inline PRE FN(gelu_family)(VT x, int which, int wide)
 {
     const VT one = vset1(1), zero = vset1(0);
+    const VT tclamp = vset1(wide ? K(TBACK) : K(TCLAMP));
     VT xs = vsel(visnan(x), zero, x);
     VT t = vabs(xs);
     VM neg = vlt(xs, zero);
-    VM big = vgt(t, vset1(K(TCLAMP)));
-    VT tc = vmin(t, vset1(K(TCLAMP)));
+    VM big = vgt(t, tclamp);
+    VT tc = vmin(t, tclamp);
     DW h = FN(two_prod)(tc, tc);
     SCALED e = FN(exp_dw)(FN(dw_make)(vmul(h.hi, vset1(-0.5)), vmul(h.lo, vset1(-0.5))));
     DW tail = FN(piece_poly)(which == GC_GELU_GRAD ? K(D) : K(R), tc);
     /* Phi(-t) = E*R and GELU'(-t) = E*D (double-word, still scaled by s1*s2) */
     DW pm = FN(dw_mul_dw)(e.m, tail);
     /* x > 0: 1 - (that), unscaled; where it underflows it no longer matters. */
-    VT ph = vmul(vmul(pm.hi, e.s1), e.s2);
-    VT pl = vmul(vmul(pm.lo, e.s1), e.s2);
-    DW o = FN(fast_two_sum)(one, vneg(ph));
-    o.lo = vsub(o.lo, pl);
+    DW o = FN(fast_two_sum)(one, vneg(FN(scale_down)(pm.hi, e.nneg)));
+    o.lo = vsub(o.lo, FN(scale_down)(pm.lo, e.nneg));
     PRE r;
     r.m = FN(dw_make)(vsel(neg, pm.hi, o.hi), vsel(neg, pm.lo, o.lo));
-    r.s1 = vsel(neg, e.s1, one);
-    r.s2 = vsel(neg, e.s2, one);
+    r.nneg = vi_sel(neg, e.nneg, vi_set1(0));
     if (which == GC_GELU)
         r.m = FN(dw_mul_v)(r.m, vsel(neg, vneg(tc), tc));
     /* |x| > TCLAMP: Phi -> 0 | 1, GELU -> -0 | x, GELU' -> -0 | 1 (x = +inf included). */
@@ -141,8 +156,7 @@ static inline PRE FN(gelu_family)(VT x, int which)
     VT lim_pos = which == GC_GELU ? xs : one;
     r.m.hi = vsel(big, vsel(neg, lim_neg, lim_pos), r.m.hi);
     r.m.lo = vsel(big, vsel(neg, lim_neg, zero), r.m.lo);
-    r.s1 = vsel(big, one, r.s1);
-    r.s2 = vsel(big, one, r.s2);
+    r.nneg = vi_sel(big, vi_set1(0), r.nneg);
     return r;
 }
 
@@ -150,15 +164,16 @@ static inline PRE FN(gelu_family)(VT x, int which)
 #define GC_SIGMOID 1
 #define GC_TANH 2
 
-/* x*sigma(z(x)) (deriv = 0) or its derivative (deriv = 1), unrounded. */
-static inline PRE FN(sigmoid_family)(VT x, int kind, int deriv)
+/* x*sigma(z(x)) (deriv = 0) or its derivative (deriv = 1), unrounded; `wide` for
+ * the backward functions. */
+static inline PRE FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
 {
     const VT one = vset1(1), zero = vset1(0);
-    const VT zclamp = vset1(K(ZCLAMP));
+    const VT zclamp = vset1(wide ? K(ZBACK) : K(ZCLAMP));
     VT xs = vsel(visnan(x), zero, x);
-    /* Beyond |x| = 30 (tanh form) or ZCLAMP the results are at their limits; clamping
-     * first keeps z, and x*z', finite. */
-    VT xb = vset1(kind == GC_TANH ? 30.0 : K(ZCLAMP));
+    /* Beyond |x| = 30 (tanh form) or the z clamp the results are at their limits;
+     * clamping first keeps z, and x*z', finite. */
+    VT xb = kind == GC_TANH ? vset1(30.0) : zclamp;
     VT xc = vmax(vmin(xs, xb), vneg(xb));
     DW z, xdz = FN(dw_make)(xc, zero);
     if (kind == GC_SILU) {
@@ -187,24 +202,23 @@ static inline PRE FN(sigmoid_family)(VT x, int kind, int deriv)
     /* a = -|z| in double-word */
     DW a = FN(dw_make)(vneg(vmin(az, zclamp)),
                        vsel(vgt(az, zclamp), zero, vsel(zneg, z.lo, vneg(z.lo))));
-    SCALED e = FN(exp_dw)(a);                       /* w = exp(-|z|) = e.m * s1 * s2 */
-    DW wv = FN(dw_make)(vmul(vmul(e.m.hi, e.s1), e.s2), vmul(vmul(e.m.lo, e.s1), e.s2));
+    SCALED e = FN(exp_dw)(a);                       /* w = exp(-|z|) = e.m * 2^-nneg */
+    DW wv = FN(dw_make)(FN(scale_down)(e.m.hi, e.nneg), FN(scale_down)(e.m.lo, e.nneg));
     DW d = FN(fast_two_sum)(one, wv.hi);
     d.lo = vadd(d.lo, wv.lo);
     DW ra = FN(dw_recip)(d);                        /* sigma(|z|)  = 1/(1+w) */
     DW rb = FN(dw_mul_dw)(e.m, ra);                 /* sigma(-|z|) = w/(1+w), scaled */
     PRE r;
     r.m = FN(dw_make)(vsel(zneg, rb.hi, ra.hi), vsel(zneg, rb.lo, ra.lo));   /* s = sigma(z) */
-    r.s1 = vsel(zneg, e.s1, one);
-    r.s2 = vsel(zneg, e.s2, one);
+    r.nneg = vi_sel(zneg, e.nneg, vi_set1(0));
     VT lim_pos;
     if (!deriv) {
         r.m = FN(dw_mul_v)(r.m, xc);
         lim_pos = xs;
     } else {
         /* 1 - s = sigma(-z): unscaled value needed here */
-        DW sc = FN(dw_make)(vsel(zneg, ra.hi, vmul(vmul(rb.hi, e.s1), e.s2)),
-                            vsel(zneg, ra.lo, vmul(vmul(rb.lo, e.s1), e.s2)));
+        DW sc = FN(dw_make)(vsel(zneg, ra.hi, FN(scale_down)(rb.hi, e.nneg)),
+                            vsel(zneg, ra.lo, FN(scale_down)(rb.lo, e.nneg)));
         DW q = FN(dw_mul_dw)(xdz, sc);
         DW g = FN(two_sum)(one, q.hi);
         g.lo = vadd(g.lo, q.lo);
@@ -214,24 +228,34 @@ static inline PRE FN(sigmoid_family)(VT x, int kind, int deriv)
     VT negzero = vset1(-0.0);
     r.m.hi = vsel(big, vsel(zneg, negzero, lim_pos), r.m.hi);
     r.m.lo = vsel(big, vsel(zneg, negzero, zero), r.m.lo);
-    r.s1 = vsel(big, one, r.s1);
-    r.s2 = vsel(big, one, r.s2);
+    r.nneg = vi_sel(big, vi_set1(0), r.nneg);
     return r;
 }
 
-/* The single rounding: fl(fl(m.hi*s1 + m.lo*s1) * s2). */
+/* The single rounding of a forward result: fl(fl(m.hi*s1 + m.lo*s1) * s2) with
+ * s1*s2 = 2^-nneg (nneg <= 2*(bias-1) for every forward function). */
 static inline VT FN(round_pre)(PRE r)
 {
-    return vmul(vadd(vmul(r.m.hi, r.s1), vmul(r.m.lo, r.s1)), r.s2);
+    VI k1 = vi_srl(r.nneg, 1);
+    VT s1 = FN(pow2neg)(k1), s2 = FN(pow2neg)(vi_sub(r.nneg, k1));
+    return vmul(vadd(vmul(r.m.hi, s1), vmul(r.m.lo, s1)), s2);
 }
 
-/* dy * f'(x) rounded once: fl(fl(dy*(m.hi*s1) + dy*(m.lo*s1)) * s2). The low product
- * uses a finite dy so that dy = +-inf times a zero low word raises no invalid flag. */
+/* dy * f'(x), rounded once where it matters. Up to 2^-(bias-8) of the scale goes on
+ * m first (m >= 2^-6 wherever nneg is large, so m*2^-k1 stays normal and exact);
+ * then dy*m is formed with one rounding, and the rest of the scale (which a huge dy
+ * can make larger than one factor holds) follows in two steps. Any rounding after
+ * the first happens only on results below the normal range and costs < 1/4 ulp
+ * each. The low product uses a finite dy, so that dy = +-inf times a zero low word
+ * raises no invalid flag. */
 static inline VT FN(round_pre_times)(PRE r, VT dy)
 {
+    VI k1 = vi_min(r.nneg, vi_set1(GC_BIAS - 8));
+    VT s1 = FN(pow2neg)(k1);
     VM finite = vlt(vabs(dy), vset1(HUGE_VAL));
     VT dyf = vsel(finite, dy, vset1(0));
-    return vmul(vfma(dy, vmul(r.m.hi, r.s1), vmul(dyf, vmul(r.m.lo, r.s1))), r.s2);
+    VT y = vfma(dy, vmul(r.m.hi, s1), vmul(dyf, vmul(r.m.lo, s1)));
+    return FN(scale_down)(y, vi_sub(r.nneg, k1));
 }
 
 /* ---- the public kernels: one vector in, one vector out ---- */
@@ -251,19 +275,19 @@ static inline VT FN(round_pre_times)(PRE r, VT dy)
         return vsel(visnan(x), x, FN(round_pre_times)(call, dy));              \
     }
 
-GC_FORWARD(norm_cdf, FN(gelu_family)(x, GC_PHI), 0)
-GC_FORWARD(gelu, FN(gelu_family)(x, GC_GELU), 1)
-GC_FORWARD(gelu_grad, FN(gelu_family)(x, GC_GELU_GRAD), 0)
-GC_FORWARD(gelu_tanh, FN(sigmoid_family)(x, GC_TANH, 0), 1)
-GC_FORWARD(gelu_tanh_grad, FN(sigmoid_family)(x, GC_TANH, 1), 0)
-GC_FORWARD(gelu_sigmoid, FN(sigmoid_family)(x, GC_SIGMOID, 0), 1)
-GC_FORWARD(gelu_sigmoid_grad, FN(sigmoid_family)(x, GC_SIGMOID, 1), 0)
-GC_FORWARD(silu, FN(sigmoid_family)(x, GC_SILU, 0), 1)
-GC_FORWARD(silu_grad, FN(sigmoid_family)(x, GC_SILU, 1), 0)
-GC_BACKWARD(gelu_backward, FN(gelu_family)(x, GC_GELU_GRAD))
-GC_BACKWARD(gelu_tanh_backward, FN(sigmoid_family)(x, GC_TANH, 1))
-GC_BACKWARD(gelu_sigmoid_backward, FN(sigmoid_family)(x, GC_SIGMOID, 1))
-GC_BACKWARD(silu_backward, FN(sigmoid_family)(x, GC_SILU, 1))
+GC_FORWARD(norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0)
+GC_FORWARD(gelu, FN(gelu_family)(x, GC_GELU, 0), 1)
+GC_FORWARD(gelu_grad, FN(gelu_family)(x, GC_GELU_GRAD, 0), 0)
+GC_FORWARD(gelu_tanh, FN(sigmoid_family)(x, GC_TANH, 0, 0), 1)
+GC_FORWARD(gelu_tanh_grad, FN(sigmoid_family)(x, GC_TANH, 1, 0), 0)
+GC_FORWARD(gelu_sigmoid, FN(sigmoid_family)(x, GC_SIGMOID, 0, 0), 1)
+GC_FORWARD(gelu_sigmoid_grad, FN(sigmoid_family)(x, GC_SIGMOID, 1, 0), 0)
+GC_FORWARD(silu, FN(sigmoid_family)(x, GC_SILU, 0, 0), 1)
+GC_FORWARD(silu_grad, FN(sigmoid_family)(x, GC_SILU, 1, 0), 0)
+GC_BACKWARD(gelu_backward, FN(gelu_family)(x, GC_GELU_GRAD, 1))
+GC_BACKWARD(gelu_tanh_backward, FN(sigmoid_family)(x, GC_TANH, 1, 1))
+GC_BACKWARD(gelu_sigmoid_backward, FN(sigmoid_family)(x, GC_SIGMOID, 1, 1))
+GC_BACKWARD(silu_backward, FN(sigmoid_family)(x, GC_SILU, 1, 1))
 
 #undef GC_FORWARD
 #undef GC_BACKWARD

@@ -52,6 +52,8 @@ static inline VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i, sizeof a)
 #define vi_and(a, b) ((a) & (b))
 #define vi_srl(a, n) ((VI)((a) >> (n)))
 #define vi_sll(a, n) ((VI)((a) << (n)))
+#define vi_min(a, b) ((a) < (b) ? (a) : (b))   /* operands < 2^31 */
+#define vi_sel(m, a, b) ((m) ? (a) : (b))
 /* table lookup: row[idx] for a small table (<= 32 entries) */
 #define vlookup(row, idx) ((row)[(idx)])
 

@@ -27,6 +27,8 @@
 #undef vi_and
 #undef vi_srl
 #undef vi_sll
+#undef vi_min
+#undef vi_sel
 #undef vlookup
 #undef vload
 #undef vstore

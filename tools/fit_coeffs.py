@@ -38,8 +38,15 @@ FORMATS = {
     # tclamp: |x| above which Phi, GELU and GELU' are at their limits (all results
     # round to 0 or 1 / x); deg: polynomial degree of R and D; pdeg: degree of P;
     # zb: |z| above which x*sigma(z) and its derivative are at their limits.
-    "f32": dict(p=24, emin=-126, mbits=1, tclamp=14.75, deg=9, pdeg=3, zb=112.0, ctype="float", sfx="f"),
-    "f64": dict(p=53, emin=-1022, mbits=2, tclamp=38.9, deg=14, pdeg=7, zb=760.0, ctype="double", sfx=""),
+# tback, zback: the same limits for the backward functions, where dy (up to the largest
+# finite value) can lift dy*f'(x) back into range: f'(x) must be formed until
+# f'(x) * max_float underflows. In float32 only D's last piece is stretched to tback
+# (the piece index saturates there), so float32 keeps 8 pieces, one AVX2 permute per
+# coefficient; float64 (stretch=False) simply has more pieces.
+    "f32": dict(p=24, emin=-126, mbits=1, tclamp=14.75, tback=19.9, stretch=True, deg=9, pdeg=3, zb=112.0, zback=205.0,
+                ctype="float", sfx="f"),
+    "f64": dict(p=53, emin=-1022, mbits=2, tclamp=38.9, tback=54.25, stretch=False, deg=14, pdeg=7, zb=760.0, zback=1470.0,
+                ctype="double", sfx=""),
 }
 
 
@@ -92,7 +99,8 @@ def lsq_poly(us, ys, ws, deg):
 
 
 def pieces(fmt):
-    mbits, tclamp = fmt["mbits"], fmt["tclamp"]
+    mbits = fmt["mbits"]
+    tclamp = fmt["tclamp"] if fmt["stretch"] else max(fmt["tclamp"], fmt["tback"])
     edges, e = [], mp.mpf(1)
     while e <= tclamp + 1:
         for j in range(2 ** mbits):
@@ -157,11 +165,14 @@ def fit_piece(f, a, b, centre, deg, p, zero_at_centre=False):
     return [c0hi, c0lo] + coeffs, err, kappa2, kappa1
 
 
-def fit_table(name, f, fmt, zero=None):
+def fit_table(name, f, fmt, zero=None, stretch_to=None):
     p, deg = fmt["p"], fmt["deg"]
     rows = None
     report = []
-    for i, (a, b) in enumerate(pieces(fmt)):
+    ps = pieces(fmt)
+    if stretch_to is not None:
+        ps[-1] = (ps[-1][0], mp.mpf(stretch_to))
+    for i, (a, b) in enumerate(ps):
         # Anchor at the zero every piece that holds it or comes close to it (in float64
         # t0 lies just 0.0018 above a piece edge): there D must keep its relative
         # accuracy up to 1e-3 from the zero, which only the form u*H(u) gives.
@@ -225,7 +236,7 @@ def emit(key, fmt):
     p = fmt["p"]
     t0 = mp.findroot(D, mp.mpf("0.75"))
     Rrows, Rrep = fit_table("R", R, fmt)
-    Drows, Drep = fit_table("D", D, fmt, zero=t0)
+    Drows, Drep = fit_table("D", D, fmt, zero=t0, stretch_to=fmt["tback"] if fmt["stretch"] else None)
     ex = fit_exp(fmt)
     T = fmt["ctype"]
     npiece = len(Rrows[0])
@@ -244,6 +255,9 @@ def emit(key, fmt):
     w(f"static const {T} TCLAMP_{key} = {lit(rnd(fmt['tclamp'], p), fmt)};")
     w(f"/* |z| above which x*sigma(z) and its derivative are at their limits. */")
     w(f"static const {T} ZCLAMP_{key} = {lit(rnd(fmt['zb'], p), fmt)};")
+    w(f"/* The same limits for the backward functions (dy can be as large as the largest float). */")
+    w(f"static const {T} TBACK_{key} = {lit(rnd(fmt['tback'], p), fmt)};")
+    w(f"static const {T} ZBACK_{key} = {lit(rnd(fmt['zback'], p), fmt)};")
     w("")
     cst = {
         "INV_L": (ex["INV_L"], mp.mpf(0), "8/ln2 (rounded; only picks the reduction index)"),
