@@ -1,0 +1,53 @@
+"""Shared pytest configuration for the gelu_c test-suite.
+
+* ``kernel_path`` fixture: parametrized over every kernel path available on
+  this CPU (``gelu_c.available_kernel_paths()``); it switches the package to
+  that path for the test and restores the previous one afterwards.
+* ``--exhaustive`` option and ``exhaustive`` marker: tests marked
+  ``@pytest.mark.exhaustive`` (the all-2**32 float32 sweeps) are skipped
+  unless ``--exhaustive`` is given.
+"""
+import pytest
+
+import gelu_c
+
+KERNEL_PATHS = tuple(gelu_c.available_kernel_paths())
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--exhaustive", action="store_true", default=False,
+        help="run the opt-in exhaustive tests (all 2**32 float32 inputs; "
+             "minutes per kernel path)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "exhaustive: opt-in exhaustive test, skipped unless --exhaustive is given")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--exhaustive"):
+        return
+    skip = pytest.mark.skip(reason="exhaustive test: run with --exhaustive")
+    for item in items:
+        if "exhaustive" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    return (f"gelu_c {gelu_c.__version__} from {gelu_c.__file__}; "
+            f"kernel paths available: {', '.join(KERNEL_PATHS)}")
+
+
+@pytest.fixture(params=KERNEL_PATHS)
+def kernel_path(request):
+    """Run the test with ``gelu_c`` switched to each available kernel path."""
+    previous = gelu_c.get_kernel_path()
+    gelu_c.set_kernel_path(request.param)
+    try:
+        assert gelu_c.get_kernel_path() == request.param
+        yield request.param
+    finally:
+        gelu_c.set_kernel_path(previous)

@@ -1,0 +1,179 @@
+"""Special values of every gelu_c ufunc, for each dtype and kernel path.
+
+* f(NaN) = NaN for every function (both inputs of the backward functions).
+* gelu, gelu_tanh, gelu_sigmoid, silu: f(+inf) = +inf, f(-inf) = -0.0,
+  f(+0) = +0, f(-0) = -0 (signs checked with np.signbit).
+* norm_cdf: Phi(-inf) = 0, Phi(+inf) = 1, Phi(+-0) = 0.5.
+* derivatives: 1 at +inf, 0 (either sign) at -inf, 0.5 at +-0.
+* backward(dy, x) = dy * f'(x) at those points.
+
+Each value is checked alone (a 1-element array and a 0-d scalar) and embedded
+at several positions of a longer array, so that vector bodies and scalar
+tails of a SIMD kernel both see it.
+"""
+import numpy as np
+import pytest
+
+import gelu_c
+from gelu_c import oracle
+
+DTYPES = (np.float32, np.float64)
+DTYPE_IDS = ("float32", "float64")
+GELU_LIKE = ("gelu", "gelu_tanh", "gelu_sigmoid", "silu")
+FILLER = 0.375
+POSITIONS = (0, 1, 7, 8, 15, 16, 31, 36)   # in an array of 37 elements
+
+
+def _ufunc(name):
+    return getattr(gelu_c, name)
+
+
+def _everywhere(name, dtype, x, dy=None):
+    """Evaluate at x (and dy) alone, as a 0-d scalar and embedded in an array.
+
+    Returns a list of (description, result) pairs, results as ``dtype`` scalars.
+    """
+    f = _ufunc(name)
+    dtype = np.dtype(dtype)
+    x = dtype.type(x)
+    args = (x,) if dy is None else (dtype.type(dy), x)
+    out = []
+    with np.errstate(all="ignore"):
+        r = f(*args)
+        out.append(("0-d scalar", r))
+        r = f(*[np.array([a]) for a in args])
+        out.append(("1-element array", r[0]))
+        for pos in POSITIONS:
+            arrays = []
+            for a in args:
+                buf = np.full(37, FILLER, dtype=dtype)
+                buf[pos] = a
+                arrays.append(buf)
+            r = f(*arrays)
+            out.append((f"position {pos} of 37", r[pos]))
+            # the neighbours are untouched by the special value
+            others = np.delete(r, pos)
+            assert np.all(others == others[0]), (name, dtype, x, pos, r)
+    for where, r in out:
+        assert np.asarray(r).dtype == dtype, (name, where, np.asarray(r).dtype)
+    return out
+
+
+def _check(name, dtype, path, x, pred, what, dy=None):
+    bad = [(w, r) for w, r in _everywhere(name, dtype, x, dy) if not pred(r)]
+    assert not bad, (
+        f"{name}({'' if dy is None else repr(dy) + ', '}{x!r}) [{np.dtype(dtype).name}, "
+        f"path={path}] should be {what}; got " + ", ".join(f"{r!r} ({w})" for w, r in bad))
+
+
+def _is_nan(r):
+    return bool(np.isnan(r))
+
+
+def _is(v, sign=None):
+    def pred(r):
+        if not r == v:
+            return False
+        if sign is not None and bool(np.signbit(r)) != sign:
+            return False
+        return True
+    return pred
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("name", oracle.UNARY)
+def test_nan_propagates(name, dtype, kernel_path):
+    _check(name, dtype, kernel_path, np.nan, _is_nan, "NaN")
+    _check(name, dtype, kernel_path, -np.nan, _is_nan, "NaN")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("name", oracle.BACKWARD)
+def test_backward_nan_in_either_input(name, dtype, kernel_path):
+    for x in (0.0, -0.0, 1.5, -0.75, -20.0, 1e30, np.inf, -np.inf):
+        _check(name, dtype, kernel_path, x, _is_nan, "NaN", dy=np.nan)
+    for dy in (0.0, 1.0, -2.5, 1e-30, 1e30, np.inf, -np.inf):
+        _check(name, dtype, kernel_path, np.nan, _is_nan, "NaN", dy=dy)
+    _check(name, dtype, kernel_path, np.nan, _is_nan, "NaN", dy=np.nan)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("name", GELU_LIKE)
+def test_gelu_like_limits_and_signed_zeros(name, dtype, kernel_path):
+    _check(name, dtype, kernel_path, np.inf, _is(np.inf), "+inf")
+    _check(name, dtype, kernel_path, -np.inf, _is(0.0, sign=True), "-0.0")
+    _check(name, dtype, kernel_path, 0.0, _is(0.0, sign=False), "+0.0")
+    _check(name, dtype, kernel_path, -0.0, _is(0.0, sign=True), "-0.0")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_norm_cdf_limits(dtype, kernel_path):
+    _check("norm_cdf", dtype, kernel_path, -np.inf, _is(0.0), "0")
+    _check("norm_cdf", dtype, kernel_path, np.inf, _is(1.0), "1")
+    _check("norm_cdf", dtype, kernel_path, 0.0, _is(0.5), "0.5")
+    _check("norm_cdf", dtype, kernel_path, -0.0, _is(0.5), "0.5")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("name", oracle.GRADS)
+def test_grad_limits(name, dtype, kernel_path):
+    _check(name, dtype, kernel_path, np.inf, _is(1.0), "1")
+    _check(name, dtype, kernel_path, -np.inf, _is(0.0), "0")
+    _check(name, dtype, kernel_path, 0.0, _is(0.5), "0.5")
+    _check(name, dtype, kernel_path, -0.0, _is(0.5), "0.5")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("name", oracle.BACKWARD)
+def test_backward_limits(name, dtype, kernel_path):
+    for dy in (1.0, 2.5, -3.0, 0.0):
+        _check(name, dtype, kernel_path, np.inf, _is(dy), f"{dy}", dy=dy)
+        _check(name, dtype, kernel_path, -np.inf, _is(0.0), "0", dy=dy)
+        _check(name, dtype, kernel_path, 0.0, _is(dy / 2), f"{dy / 2}", dy=dy)
+        _check(name, dtype, kernel_path, -0.0, _is(dy / 2), f"{dy / 2}", dy=dy)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("name", oracle.BACKWARD)
+def test_backward_infinite_dy(name, dtype, kernel_path):
+    """dy = +-inf times a finite non-zero f'(x) is an infinity of the product's sign."""
+    for x in (1.0, -2.0, 0.0, 30.0):
+        slope_positive = oracle.exact_scalar(oracle.GRAD_OF[name], x) > 0
+        for dy in (np.inf, -np.inf):
+            want = dy if slope_positive else -dy
+            _check(name, dtype, kernel_path, x, _is(want), repr(want), dy=dy)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("name", oracle.NAMES)
+def test_specials_mixed_in_one_array(name, dtype, kernel_path):
+    """All special inputs together in one strided-free array, in every lane."""
+    specials = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0], dtype=dtype)
+    fills = np.array([0.5, -1.25, 3.0, -30.0, 1e-30], dtype=dtype)
+    n = 64
+    rng = np.random.default_rng(3)
+    x = np.resize(np.concatenate([specials, fills]), n)
+    rng.shuffle(x)
+    f = _ufunc(name)
+    with np.errstate(all="ignore"):
+        if name in oracle.BINARY:
+            dy = np.resize(np.array([1.0, -2.0, 0.25], dtype=dtype), n)
+            got = f(dy, x)
+        else:
+            dy = None
+            got = f(x)
+    assert got.dtype == dtype
+    for i in range(n):
+        xi = x[i]
+        gi = got[i]
+        if np.isnan(xi):
+            assert np.isnan(gi), (name, i, xi, gi)
+            continue
+        if not np.isfinite(xi) or xi == 0:
+            with np.errstate(all="ignore"):
+                single = f(dy[i], xi) if dy is not None else f(xi)
+            # the same value (and sign) as when computed alone
+            assert (np.isnan(single) and np.isnan(gi)) or (
+                single == gi and np.signbit(single) == np.signbit(gi)), (name, i, xi, gi, single)
+            e = oracle.exact_scalar(name, float(xi), None if dy is None else float(dy[i]))
+            assert float(e) == gi, (name, kernel_path, xi, e, gi)
