@@ -260,19 +260,20 @@ static inline VT FN(round_pre_times)(PRE r, VT dy)
 
 /* ---- the public kernels: one vector in, one vector out ---- */
 
-/* Forward functions pass NaN through unchanged (payload kept) and, where f(+-0) =
- * +-0, the zero too (the double-word sum would lose its sign). */
+/* Forward functions pass NaN through as x + x (a quiet NaN, payload kept, as any IEEE
+ * operation gives) and, where f(+-0) = +-0, the zero too (x + x keeps its sign; the
+ * double-word sum would lose it). */
 #define GC_FORWARD(name, call, zero_passes)                                    \
     static inline VT FN(k_##name)(VT x)                                        \
     {                                                                          \
         VT y = FN(round_pre)(call);                                            \
         VM pass = zero_passes ? vmor(visnan(x), veq(x, vset1(0))) : visnan(x); \
-        return vsel(pass, x, y);                                               \
+        return vsel(pass, vadd(x, x), y);                                      \
     }
 #define GC_BACKWARD(name, call)                                                \
     static inline VT FN(k_##name)(VT dy, VT x)                                 \
     {                                                                          \
-        return vsel(visnan(x), x, FN(round_pre_times)(call, dy));              \
+        return vsel(visnan(x), vadd(x, x), FN(round_pre_times)(call, dy));     \
     }
 
 GC_FORWARD(norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0)

@@ -6,11 +6,14 @@
 * norm_cdf: Phi(-inf) = 0, Phi(+inf) = 1, Phi(+-0) = 0.5.
 * derivatives: 1 at +inf, 0 (either sign) at -inf, 0.5 at +-0.
 * backward(dy, x) = dy * f'(x) at those points.
+* subnormal inputs: f(x) ~ x/2 keeps the 1 ULP bound (checked against the
+  oracle), so e.g. gelu(3 * smallest subnormal) is not 0 (no flush to zero).
 
 Each value is checked alone (a 1-element array and a 0-d scalar) and embedded
 at several positions of a longer array, so that vector bodies and scalar
 tails of a SIMD kernel both see it.
 """
+import mpmath
 import numpy as np
 import pytest
 
@@ -177,3 +180,22 @@ def test_specials_mixed_in_one_array(name, dtype, kernel_path):
                 single == gi and np.signbit(single) == np.signbit(gi)), (name, i, xi, gi, single)
             e = oracle.exact_scalar(name, float(xi), None if dy is None else float(dy[i]))
             assert float(e) == gi, (name, kernel_path, xi, e, gi)
+
+
+@pytest.mark.parametrize("name", ["gelu", "gelu_tanh", "gelu_sigmoid", "silu"])
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_subnormal_inputs_not_flushed(name, dtype, kernel_path):
+    """f(x) ~ x/2 for tiny x: subnormal results keep the 1 ULP bound (no FTZ)."""
+    sub = np.finfo(dtype).smallest_subnormal
+    k = np.array([2, 3, 4, 5, 7, 10, 33, 1000, 2 ** 20], dtype=np.float64)
+    x = np.concatenate([k, -k]) * float(sub)
+    x = x.astype(dtype)
+    ex = oracle.exact(name, x)
+    with np.errstate(all="ignore"):
+        got = _ufunc(name)(x)
+    assert np.all(got[np.abs(x) >= 3 * sub] != 0), (name, x, got)
+    err = oracle.ulp_error(name, got, x, exact_values=ex)
+    i = int(np.argmax(err))
+    assert err[i] <= 1.0, (
+        f"{name} [{np.dtype(dtype).name}, path={kernel_path}] {err[i]:.4g} ULP at "
+        f"x={x[i]!r}: expected {mpmath.nstr(ex[i], 17)} got {got[i]!r}")
