@@ -4,7 +4,7 @@ extension that wraps them as ufuncs.
 The kernels are compiled separately (build_clib) so that they get their own flags
 (-O3 -Wall -Wextra, no FP contraction) without imposing them on Cython's generated
 code, and so that an ISA-specific source can later get its own flags without
-leaking them into the portable path. Never -ffast-math: it breaks NaN/inf/subnormal
+leaking them into the portable path. Never any fast-math option: it breaks NaN/inf/subnormal
 handling and the ULP bounds (and can switch the whole process to flush-to-zero).
 """
 import os
