@@ -36,6 +36,8 @@
  * exp(a) = (m.hi + m.lo) * 2^-nneg with m in [1, 2), relative error ~2^-(p+10).
  * The power of two stays an integer until the final rounding, which is what lets
  * results (and dy * results) far below the normal range be formed exactly. */
+/* A double-word times a power of two: (m.hi + m.lo) * 2^-nneg. Both exp's result and
+ * every function's result before its final rounding have this form. */
 typedef struct { DW m; VI nneg; } FN(scaled);
 #define SCALED FN(scaled)
 
@@ -120,16 +122,13 @@ static inline DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE], VT t)
     return r;
 }
 
-/* A result before its final rounding: (m.hi + m.lo) * 2^-nneg. */
-typedef struct { DW m; VI nneg; } FN(pre);
-#define PRE FN(pre)
 
 #define GC_PHI 0
 #define GC_GELU 1
 #define GC_GELU_GRAD 2
 
 /* Phi(x), GELU(x) or GELU'(x), unrounded; `wide` for the backward functions. */
-static inline PRE FN(gelu_family)(VT x, int which, int wide)
+static inline SCALED FN(gelu_family)(VT x, int which, int wide)
 {
     const VT one = vset1(1), zero = vset1(0);
     const VT tclamp = vset1(wide ? K(TBACK) : K(TCLAMP));
@@ -146,7 +145,7 @@ static inline PRE FN(gelu_family)(VT x, int which, int wide)
     /* x > 0: 1 - (that), unscaled; where it underflows it no longer matters. */
     DW o = FN(fast_two_sum)(one, vneg(FN(scale_down)(pm.hi, e.nneg)));
     o.lo = vsub(o.lo, FN(scale_down)(pm.lo, e.nneg));
-    PRE r;
+    SCALED r;
     r.m = FN(dw_make)(vsel(neg, pm.hi, o.hi), vsel(neg, pm.lo, o.lo));
     r.nneg = vi_sel(neg, e.nneg, vi_set1(0));
     if (which == GC_GELU)
@@ -166,7 +165,7 @@ static inline PRE FN(gelu_family)(VT x, int which, int wide)
 
 /* x*sigma(z(x)) (deriv = 0) or its derivative (deriv = 1), unrounded; `wide` for
  * the backward functions. */
-static inline PRE FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
+static inline SCALED FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
 {
     const VT one = vset1(1), zero = vset1(0);
     const VT zclamp = vset1(wide ? K(ZBACK) : K(ZCLAMP));
@@ -208,7 +207,7 @@ static inline PRE FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
     d.lo = vadd(d.lo, wv.lo);
     DW ra = FN(dw_recip)(d);                        /* sigma(|z|)  = 1/(1+w) */
     DW rb = FN(dw_mul_dw)(e.m, ra);                 /* sigma(-|z|) = w/(1+w), scaled */
-    PRE r;
+    SCALED r;
     r.m = FN(dw_make)(vsel(zneg, rb.hi, ra.hi), vsel(zneg, rb.lo, ra.lo));   /* s = sigma(z) */
     r.nneg = vi_sel(zneg, e.nneg, vi_set1(0));
     VT lim_pos;
@@ -234,7 +233,7 @@ static inline PRE FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
 
 /* The single rounding of a forward result: fl(fl(m.hi*s1 + m.lo*s1) * s2) with
  * s1*s2 = 2^-nneg (nneg <= 2*(bias-1) for every forward function). */
-static inline VT FN(round_pre)(PRE r)
+static inline VT FN(round_pre)(SCALED r)
 {
     VI k1 = vi_srl(r.nneg, 1);
     VT s1 = FN(pow2neg)(k1), s2 = FN(pow2neg)(vi_sub(r.nneg, k1));
@@ -248,7 +247,7 @@ static inline VT FN(round_pre)(PRE r)
  * the first happens only on results below the normal range and costs < 1/4 ulp
  * each. The low product uses a finite dy, so that dy = +-inf times a zero low word
  * raises no invalid flag. */
-static inline VT FN(round_pre_times)(PRE r, VT dy)
+static inline VT FN(round_pre_times)(SCALED r, VT dy)
 {
     VI k1 = vi_min(r.nneg, vi_set1(GC_BIAS - 8));
     VT s1 = FN(pow2neg)(k1);
@@ -293,5 +292,4 @@ GC_BACKWARD(silu_backward, FN(sigmoid_family)(x, GC_SILU, 1, 1))
 #undef GC_FORWARD
 #undef GC_BACKWARD
 #undef SCALED
-#undef PRE
 #undef K
