@@ -277,25 +277,15 @@ def test_unary_accuracy(name, dtype, kernel_path):
     assert_accuracy(name, np.dtype(dtype), kernel_path, x, got, ex, labels)
 
 
+@pytest.mark.parametrize("extreme", [False, True], ids=["moderate_dy", "extreme_dy"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", oracle.BACKWARD)
-def test_backward_accuracy_moderate_dy(name, dtype, kernel_path):
-    """dy with |dy| in [1/16, 16]: the usual training-loop magnitudes."""
+def test_backward_accuracy(name, dtype, extreme, kernel_path):
+    """dy with |dy| in [1/16, 16] (training-loop magnitudes), or log-uniform over the
+    whole dtype range, subnormal to the largest (extreme)."""
     dname = np.dtype(dtype).name
-    x, dy, labels = backward_samples(name, dname, False)
-    ex = backward_exact(name, dname, False)
-    with np.errstate(all="ignore"):
-        got = _ufunc(name)(dy, x)
-    assert_accuracy(name, np.dtype(dtype), kernel_path, x, got, ex, labels, dy=dy)
-
-
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.BACKWARD)
-def test_backward_accuracy_extreme_dy(name, dtype, kernel_path):
-    """dy log-uniform over the whole dtype range (subnormal to the largest)."""
-    dname = np.dtype(dtype).name
-    x, dy, labels = backward_samples(name, dname, True)
-    ex = backward_exact(name, dname, True)
+    x, dy, labels = backward_samples(name, dname, extreme)
+    ex = backward_exact(name, dname, extreme)
     with np.errstate(all="ignore"):
         got = _ufunc(name)(dy, x)
     assert_accuracy(name, np.dtype(dtype), kernel_path, x, got, ex, labels, dy=dy)
