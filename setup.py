@@ -28,30 +28,55 @@ def read_version():
 IS_MSVC = sys.platform == "win32" and "GCC" not in sys.version
 if IS_MSVC:
     KERNEL_FLAGS = ["/O2", "/W3", "/fp:precise"]
+    AVX2_FLAGS = ["/arch:AVX2"]
 else:
     # -ffp-contract=off: every FMA is explicit, so each path computes the same bits.
     KERNEL_FLAGS = ["-O3", "-Wall", "-Wextra", "-ffp-contract=off", "-std=c11"]
+    AVX2_FLAGS = ["-mavx2", "-mfma"]
 
-KERNEL_SOURCES = ["csrc/path_scalar.c", "csrc/dispatch.c"]
+
+def builds_avx2_path():
+    """The AVX2 path is compiled on x86-64 unless GELU_C_NO_AVX2=1 (a scalar-only
+    build, e.g. to test the fallback or for a compiler without AVX2 support)."""
+    if os.environ.get("GELU_C_NO_AVX2", "") not in ("", "0"):
+        return False
+    plat = sysconfig.get_platform().lower()
+    return plat.endswith(("x86_64", "amd64")) or plat == "win-amd64"
+
+
+HAVE_AVX2 = builds_avx2_path()
 flag_string = " ".join(KERNEL_FLAGS)
+if HAVE_AVX2:
+    flag_string += "; avx2 path: + " + " ".join(AVX2_FLAGS)
 
-kernels = ("gelu_c_kernels", {
-    "sources": KERNEL_SOURCES,
+# The baseline library: portable kernels, the dispatcher and CPU detection. No ISA flag.
+libraries = [("gelu_c_kernels", {
+    "sources": ["csrc/path_scalar.c", "csrc/dispatch.c", "csrc/cpu_x86.c"],
     "include_dirs": ["csrc"],
     "cflags": KERNEL_FLAGS,
-    "macros": [("GELU_C_CFLAGS", '"%s"' % flag_string)],
-})
+    "macros": [("GELU_C_CFLAGS", '"%s"' % flag_string)]
+              + ([("GELU_C_HAVE_AVX2", "1")] if HAVE_AVX2 else []),
+})]
+# The AVX2+FMA kernels alone in a library of their own, so that their flags never reach
+# code that runs before the CPU check (KNOWHOW: never -mavx2 on the whole extension).
+if HAVE_AVX2:
+    libraries.append(("gelu_c_kernels_avx2", {
+        "sources": ["csrc/path_avx2.c"],
+        "include_dirs": ["csrc"],
+        "cflags": KERNEL_FLAGS + AVX2_FLAGS,
+    }))
 
 ext = Extension(
     "gelu_c._ufuncs",
     sources=["gelu_c/_ufuncs.pyx"],
     include_dirs=[numpy.get_include(), "csrc"],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-    libraries=["gelu_c_kernels"] + ([] if IS_MSVC else ["m"]),
+    # dispatch.c (first library) refers to the AVX2 table (second): static link order
+    libraries=[name for name, _ in libraries] + ([] if IS_MSVC else ["m"]),
 )
 
 setup(
     version=read_version(),
-    libraries=[kernels],
+    libraries=libraries,
     ext_modules=cythonize([ext], compiler_directives={"language_level": 3}),
 )

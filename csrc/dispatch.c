@@ -6,8 +6,12 @@
 #include <string.h>
 #include "funcs.h"
 #include "dispatch.h"
+#include "cpu_x86.h"
 
 extern const gelu_c_kernel_table gelu_c_kernels_scalar;
+#ifdef GELU_C_HAVE_AVX2
+extern const gelu_c_kernel_table gelu_c_kernels_avx2;   /* path_avx2.c, own flags */
+#endif
 
 typedef struct {
     const char *name;
@@ -17,7 +21,11 @@ typedef struct {
 
 static const gc_path paths[] = {
     {"scalar", &gelu_c_kernels_scalar, NULL},
-    {"avx2", NULL, NULL},               /* the AVX2+FMA path is not part of this build */
+#ifdef GELU_C_HAVE_AVX2
+    {"avx2", &gelu_c_kernels_avx2, gelu_c_cpu_has_avx2_path},
+#else
+    {"avx2", NULL, NULL},               /* not compiled in (not x86-64, or disabled) */
+#endif
 };
 #define GC_NPATHS ((int)(sizeof paths / sizeof paths[0]))
 
@@ -61,7 +69,6 @@ const char *gelu_c_get_path(void) { return paths[active_index].name; }
 #define GELU_C_CFLAGS "unknown"
 #endif
 const char *gelu_c_build_flags(void) { return GELU_C_CFLAGS; }
-const char *gelu_c_cpu_features(void) { return "not detected (scalar-only build)"; }
 
 /* ---- trampolines: NumPy's (args, dims, steps) -> the active path's kernel ---- */
 #define GC_U_LOOPS(name)                                                              \

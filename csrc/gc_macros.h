@@ -5,4 +5,13 @@
 #define GC_CAT(a, b) GC_CAT_(a, b)
 /* FN(gelu) -> gelu_f32_scalar, gelu_f64_avx2, ... (GC_KEY and GC_ISA set by the includer) */
 #define FN(name) GC_CAT(GC_CAT(name, GC_KEY), GC_ISA)
+/* The loops instantiate one body twice (constant and general strides); forcing it
+ * inline is what makes the constant-stride copy fold into plain vector loads. */
+#if defined(_MSC_VER)
+#define GC_ALWAYS_INLINE __forceinline
+#elif defined(__GNUC__)
+#define GC_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define GC_ALWAYS_INLINE inline
+#endif
 #endif

@@ -98,7 +98,7 @@ static inline VT FN(scale_down)(VT v, VI k)
 static inline DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE], VT t)
 {
     VT y = vadd(t, vset1(1));
-    VI idx = vi_sub(vi_srl(vasint(y), GC_P - 1 - GC_MBITS), vi_set1((VI)GC_BIAS << GC_MBITS));
+    VI idx = vi_sub(vi_srl(vasint(y), GC_P - 1 - GC_MBITS), vi_set1(GC_BIAS << GC_MBITS));
     idx = vi_min(idx, vi_set1(GC_NPIECE - 1));      /* D's last piece reaches TBACK */
     VT chi = vlookup(tab[0], idx);
     /* u = t - c exactly: t - c.hi is exact (Sterbenz) or captured by fast_two_sum

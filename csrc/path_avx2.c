@@ -1,0 +1,26 @@
+/* The AVX2+FMA path: the same kernels (gelu_kernels.h) over the 8-lane float / 4-lane
+ * double layer (vec_avx2.h). This is the only translation unit built with -mavx2
+ * -mfma (setup.py gives it a library of its own); everything it defines is static
+ * except the table below, so no AVX2 code can leak into the baseline objects through
+ * a shared inline function. dispatch.c only hands this table out after cpu_x86.c has
+ * seen AVX2, FMA and the OS's YMM state support. */
+#include "funcs.h"
+#include "gc_macros.h"
+#include "coeffs_f32.h"
+#include "coeffs_f64.h"
+
+#if !defined(__AVX2__) || (!defined(__FMA__) && !defined(_MSC_VER))  /* MSVC: /arch:AVX2 implies FMA */
+#error "path_avx2.c must be compiled with AVX2 and FMA enabled (-mavx2 -mfma or /arch:AVX2)"
+#endif
+
+#define GC_ISA avx2
+
+#include "dtype_f32.h"
+#include "vec_avx2.h"
+#include "instantiate.h"
+
+#include "dtype_f64.h"
+#include "vec_avx2.h"
+#include "instantiate.h"
+
+#include "path_table.h"

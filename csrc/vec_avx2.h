@@ -1,0 +1,200 @@
+/* The vector layer, AVX2+FMA instantiation: 8 floats or 4 doubles per vector.
+ *
+ * Same macro names and the same IEEE operations as vec_scalar.h, so the kernels of
+ * gelu_kernels.h give the same bits on both paths:
+ *   - vfma is the fused vfmadd (one rounding, as C's fma());
+ *   - comparisons use the ordered, quiet predicates (_CMP_LT_OQ ...: false on NaN and no
+ *     invalid flag), as isless()/isgreater() do;
+ *   - vmin/vmax are minps/maxps, whose "second operand unless a < b" rule is exactly the
+ *     scalar layer's definition (NaN and signed zeros included);
+ *   - division is the correctly rounded vdivps/vdivpd, never a reciprocal estimate.
+ * Only translation units compiled for AVX2+FMA include this header (path_avx2.c).
+ *
+ * Memory: contiguous data moves with unaligned loads/stores; other strides are
+ * gathered (hardware gather for loads whose byte offsets fit in 32 bits, lane by
+ * lane otherwise) and scattered lane by lane (AVX2 has no scatter). A partial vector
+ * (the last n < GC_LANES elements) is read with a masked load, which never touches
+ * memory past the array, and its missing lanes are zeros. */
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if GC_IS_F32
+#define VT __m256
+#define VM __m256
+#define VI __m256i
+#define GC_LANES 8
+#define vfma(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define vset1(c) _mm256_set1_ps((float)(c))
+#define vadd(a, b) _mm256_add_ps((a), (b))
+#define vsub(a, b) _mm256_sub_ps((a), (b))
+#define vmul(a, b) _mm256_mul_ps((a), (b))
+#define vdiv(a, b) _mm256_div_ps((a), (b))
+#define vneg(a) _mm256_xor_ps((a), _mm256_set1_ps(-0.0f))
+#define vabs(a) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), (a))
+#define vlt(a, b) _mm256_cmp_ps((a), (b), _CMP_LT_OQ)
+#define vgt(a, b) _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
+#define veq(a, b) _mm256_cmp_ps((a), (b), _CMP_EQ_OQ)
+#define visnan(a) _mm256_cmp_ps((a), (a), _CMP_UNORD_Q)
+#define vmor(m1, m2) _mm256_or_ps((m1), (m2))
+#define vsel(m, a, b) _mm256_blendv_ps((b), (a), (m))
+#define vmin(a, b) _mm256_min_ps((a), (b))
+#define vmax(a, b) _mm256_max_ps((a), (b))
+#define vasint(a) _mm256_castps_si256(a)
+#define vasflt(i) _mm256_castsi256_ps(i)
+#define vi_set1(c) _mm256_set1_epi32((int)(uint32_t)(c))
+#define vi_add(a, b) _mm256_add_epi32((a), (b))
+#define vi_sub(a, b) _mm256_sub_epi32((a), (b))
+#define vi_srl(a, n) _mm256_srli_epi32((a), (n))
+#define vi_sll(a, n) _mm256_slli_epi32((a), (n))
+#define vi_min(a, b) _mm256_min_epu32((a), (b))
+#define vi_sel(m, a, b) _mm256_blendv_epi8((b), (a), _mm256_castps_si256(m))
+/* An 8-entry table sits in one register; vpermps picks each lane's entry in one
+ * instruction (port 5 on Intel), off the FMA ports the kernels saturate. */
+#define vlookup(row, idx) _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), (idx))
+_Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
+#else
+#define VT __m256d
+#define VM __m256d
+#define VI __m256i
+#define GC_LANES 4
+#define vfma(a, b, c) _mm256_fmadd_pd((a), (b), (c))
+#define vset1(c) _mm256_set1_pd((double)(c))
+#define vadd(a, b) _mm256_add_pd((a), (b))
+#define vsub(a, b) _mm256_sub_pd((a), (b))
+#define vmul(a, b) _mm256_mul_pd((a), (b))
+#define vdiv(a, b) _mm256_div_pd((a), (b))
+#define vneg(a) _mm256_xor_pd((a), _mm256_set1_pd(-0.0))
+#define vabs(a) _mm256_andnot_pd(_mm256_set1_pd(-0.0), (a))
+#define vlt(a, b) _mm256_cmp_pd((a), (b), _CMP_LT_OQ)
+#define vgt(a, b) _mm256_cmp_pd((a), (b), _CMP_GT_OQ)
+#define veq(a, b) _mm256_cmp_pd((a), (b), _CMP_EQ_OQ)
+#define visnan(a) _mm256_cmp_pd((a), (a), _CMP_UNORD_Q)
+#define vmor(m1, m2) _mm256_or_pd((m1), (m2))
+#define vsel(m, a, b) _mm256_blendv_pd((b), (a), (m))
+#define vmin(a, b) _mm256_min_pd((a), (b))
+#define vmax(a, b) _mm256_max_pd((a), (b))
+#define vasint(a) _mm256_castpd_si256(a)
+#define vasflt(i) _mm256_castsi256_pd(i)
+#define vi_set1(c) _mm256_set1_epi64x((long long)(uint64_t)(c))
+#define vi_add(a, b) _mm256_add_epi64((a), (b))
+#define vi_sub(a, b) _mm256_sub_epi64((a), (b))
+#define vi_srl(a, n) _mm256_srli_epi64((a), (n))
+#define vi_sll(a, n) _mm256_slli_epi64((a), (n))
+/* AVX2 has no 64-bit unsigned min; every operand of vi_min is below 2^31, so the
+ * signed compare is exact. */
+#define vi_min(a, b) _mm256_blendv_epi8((a), (b), _mm256_cmpgt_epi64((a), (b)))
+#define vi_sel(m, a, b) _mm256_blendv_epi8((b), (a), _mm256_castpd_si256(m))
+/* The float64 tables have up to 23 entries: a gather (indices < 23, always in bounds). */
+#define vlookup(row, idx) _mm256_i64gather_pd((row), (idx), 8)
+#endif
+#define vi_and(a, b) _mm256_and_si256((a), (b))
+
+/* ---- memory ---- */
+
+/* Lanes 0..n-1 set (all ones), the rest zero: the mask of a partial vector. */
+static inline __m256i GC_CAT(gc_lane_mask, GC_KEY)(ptrdiff_t n)
+{
+#if GC_IS_F32
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), iota);
+#else
+    const __m256i iota = _mm256_setr_epi64x(0, 1, 2, 3);
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)n), iota);
+#endif
+}
+
+/* Elements p, p + stride, ..., n of them (n <= GC_LANES), the rest zero. */
+static inline VT GC_CAT(gc_load_lanes, GC_KEY)(const char *p, ptrdiff_t stride, ptrdiff_t n)
+{
+    GC_T buf[GC_LANES] = {0};
+    for (ptrdiff_t i = 0; i < n; i++)
+        memcpy(&buf[i], p + i * stride, sizeof(GC_T));
+#if GC_IS_F32
+    return _mm256_loadu_ps(buf);
+#else
+    return _mm256_loadu_pd(buf);
+#endif
+}
+
+static inline void GC_CAT(gc_store_lanes, GC_KEY)(char *p, ptrdiff_t stride, ptrdiff_t n, VT a)
+{
+    GC_T buf[GC_LANES];
+#if GC_IS_F32
+    _mm256_storeu_ps(buf, a);
+#else
+    _mm256_storeu_pd(buf, a);
+#endif
+    for (ptrdiff_t i = 0; i < n; i++)
+        memcpy(p + i * stride, &buf[i], sizeof(GC_T));
+}
+
+/* A full vector at any stride. The loops call this with stride == sizeof(GC_T)
+ * spelled as a constant on their contiguous path, so the branch folds away there. */
+static inline VT GC_CAT(gc_load, GC_KEY)(const char *p, ptrdiff_t stride)
+{
+#if GC_IS_F32
+    if (stride == (ptrdiff_t)sizeof(float))
+        return _mm256_loadu_ps((const float *)p);
+    /* byte offsets 0..7*stride as 32-bit gather indices */
+    if (stride > -(INT32_MAX / 8) && stride < INT32_MAX / 8) {
+        __m256i off = _mm256_mullo_epi32(_mm256_set1_epi32((int)stride),
+                                         _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        return _mm256_i32gather_ps((const float *)p, off, 1);
+    }
+    return GC_CAT(gc_load_lanes, GC_KEY)(p, stride, GC_LANES);
+#else
+    if (stride == (ptrdiff_t)sizeof(double))
+        return _mm256_loadu_pd((const double *)p);
+    __m256i off = _mm256_setr_epi64x(0, stride, 2 * stride, 3 * stride);
+    return _mm256_i64gather_pd((const double *)p, off, 1);
+#endif
+}
+
+static inline void GC_CAT(gc_store, GC_KEY)(char *p, ptrdiff_t stride, VT a)
+{
+#if GC_IS_F32
+    if (stride == (ptrdiff_t)sizeof(float)) {
+        _mm256_storeu_ps((float *)p, a);
+        return;
+    }
+#else
+    if (stride == (ptrdiff_t)sizeof(double)) {
+        _mm256_storeu_pd((double *)p, a);
+        return;
+    }
+#endif
+    GC_CAT(gc_store_lanes, GC_KEY)(p, stride, GC_LANES, a);
+}
+
+static inline VT GC_CAT(gc_load_part, GC_KEY)(const char *p, ptrdiff_t stride, ptrdiff_t n)
+{
+    if (stride == (ptrdiff_t)sizeof(GC_T)) {
+        /* vmaskmov never reads (or faults on) the masked-off lanes */
+#if GC_IS_F32
+        return _mm256_maskload_ps((const float *)p, GC_CAT(gc_lane_mask, GC_KEY)(n));
+#else
+        return _mm256_maskload_pd((const double *)p, GC_CAT(gc_lane_mask, GC_KEY)(n));
+#endif
+    }
+    return GC_CAT(gc_load_lanes, GC_KEY)(p, stride, n);
+}
+
+static inline void GC_CAT(gc_store_part, GC_KEY)(char *p, ptrdiff_t stride, ptrdiff_t n, VT a)
+{
+    if (stride == (ptrdiff_t)sizeof(GC_T)) {
+#if GC_IS_F32
+        _mm256_maskstore_ps((float *)p, GC_CAT(gc_lane_mask, GC_KEY)(n), a);
+#else
+        _mm256_maskstore_pd((double *)p, GC_CAT(gc_lane_mask, GC_KEY)(n), a);
+#endif
+        return;
+    }
+    GC_CAT(gc_store_lanes, GC_KEY)(p, stride, n, a);
+}
+
+#define vload(p, stride) GC_CAT(gc_load, GC_KEY)((p), (stride))
+#define vstore(p, stride, a) GC_CAT(gc_store, GC_KEY)((p), (stride), (a))
+#define vload_part(p, stride, n) GC_CAT(gc_load_part, GC_KEY)((p), (stride), (n))
+#define vstore_part(p, stride, n, a) GC_CAT(gc_store_part, GC_KEY)((p), (stride), (n), (a))
