@@ -142,9 +142,11 @@ static inline SCALED FN(gelu_family)(VT x, int which, int wide)
     DW tail = FN(piece_poly)(which == GC_GELU_GRAD ? K(D) : K(R), tc);
     /* Phi(-t) = E*R and GELU'(-t) = E*D (double-word, still scaled by s1*s2) */
     DW pm = FN(dw_mul_dw)(e.m, tail);
-    /* x > 0: 1 - (that), unscaled; where it underflows it no longer matters. */
-    DW o = FN(fast_two_sum)(one, vneg(FN(scale_down)(pm.hi, e.nneg)));
-    o.lo = vsub(o.lo, FN(scale_down)(pm.lo, e.nneg));
+    /* x > 0: 1 - (that), unscaled. Beyond 2^-(2p+4) the term no longer changes the
+     * rounded result, so one factor 2^-min(nneg, 2p+4) (always normal) does. */
+    VT sc = FN(pow2neg)(vi_min(e.nneg, vi_set1(2 * GC_P + 4)));
+    DW o = FN(fast_two_sum)(one, vneg(vmul(pm.hi, sc)));
+    o.lo = vsub(o.lo, vmul(pm.lo, sc));
     SCALED r;
     r.m = FN(dw_make)(vsel(neg, pm.hi, o.hi), vsel(neg, pm.lo, o.lo));
     r.nneg = vi_sel(neg, e.nneg, vi_set1(0));
