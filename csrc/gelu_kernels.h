@@ -216,7 +216,11 @@ static inline SCALED FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
     DW a = FN(dw_make)(vneg(vmin(az, zclamp)),
                        vsel(vgt(az, zclamp), zero, vsel(zneg, z.lo, vneg(z.lo))));
     SCALED e = FN(exp_dw)(a, !deriv);               /* w = exp(-|z|) = e.m * 2^-nneg */
-    DW wv = FN(dw_make)(FN(scale_down)(e.m.hi, e.nneg), FN(scale_down)(e.m.lo, e.nneg));
+    /* w and sigma(-|z|) are only needed unscaled next to 1 (in 1 + w, and in
+     * 1 + x z' sigma(-z) with |x z'| < 2^13): below 2^-(2p+20) they no longer change
+     * the rounded result, so one (normal) factor 2^-min(nneg, 2p+20) does. */
+    VT sw = FN(pow2neg)(vi_min(e.nneg, vi_set1(2 * GC_P + 20)));
+    DW wv = FN(dw_make)(vmul(e.m.hi, sw), vmul(e.m.lo, sw));
     DW d = FN(fast_two_sum)(one, wv.hi);
     d.lo = vadd(d.lo, wv.lo);
     /* exp's forward form leaves a low word up to 0.09 of the high one; the
@@ -234,8 +238,8 @@ static inline SCALED FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
         lim_pos = xs;
     } else {
         /* 1 - s = sigma(-z): unscaled value needed here */
-        DW sc = FN(dw_make)(vsel(zneg, ra.hi, FN(scale_down)(rb.hi, e.nneg)),
-                            vsel(zneg, ra.lo, FN(scale_down)(rb.lo, e.nneg)));
+        DW sc = FN(dw_make)(vsel(zneg, ra.hi, vmul(rb.hi, sw)),
+                            vsel(zneg, ra.lo, vmul(rb.lo, sw)));
         DW q = FN(dw_mul_dw)(xdz, sc);
         DW g = FN(two_sum)(one, q.hi);
         g.lo = vadd(g.lo, q.lo);
