@@ -1,0 +1,98 @@
+/* Memory-safety driver for the kernel loops: every function, dtype and compiled path
+ * on buffers allocated to the exact byte (no slack), for every length 0..67, strides
+ * of +-1, 2 and 3 elements, in place, and with overlapping output (reduce-style).
+ * Run it under AddressSanitizer or valgrind (tools/memcheck.sh): any read or write past
+ * an array is reported there; this program itself only checks that the paths agree. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "funcs.h"
+#include "cpu_x86.h"
+
+extern const gelu_c_kernel_table gelu_c_kernels_scalar;
+#ifdef GELU_C_HAVE_AVX2
+extern const gelu_c_kernel_table gelu_c_kernels_avx2;
+#endif
+
+static unsigned long long rng = 88172645463325252ull;
+static double next_value(void)
+{
+    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+    return ((double)(rng % 2000001) - 1000000.0) / 50000.0;   /* [-20, 20] */
+}
+
+static int failures = 0;
+
+/* Runs one unary or binary kernel of element size `es` on a fresh exact-size buffer. */
+#define RUN(table, fn, es, T, n, st, binary, out_bytes)                                  \
+    do {                                                                                  \
+        ptrdiff_t span = (n) > 0 ? ((n) - 1) * (ptrdiff_t)(st > 0 ? st : -st) + 1 : 0;    \
+        T *x = malloc((size_t)(span ? span : 1) * sizeof(T));                            \
+        T *dy = malloc((size_t)(span ? span : 1) * sizeof(T));                           \
+        T *o = calloc((size_t)(span ? span : 1), sizeof(T)); /* gaps compare equal */     \
+        for (ptrdiff_t i = 0; i < span; i++) { x[i] = (T)next_value(); dy[i] = (T)next_value(); } \
+        char *xb = (char *)x + (st < 0 ? (span - 1) * (ptrdiff_t)sizeof(T) : 0);         \
+        char *db = (char *)dy + (st < 0 ? (span - 1) * (ptrdiff_t)sizeof(T) : 0);        \
+        char *ob = (char *)o + (st < 0 ? (span - 1) * (ptrdiff_t)sizeof(T) : 0);         \
+        ptrdiff_t sb = (ptrdiff_t)(st) * (ptrdiff_t)sizeof(T);                           \
+        if (binary) ((gelu_c_binary_fn)(void *)(fn))(db, sb, xb, sb, ob, sb, (n));       \
+        else ((gelu_c_unary_fn)(void *)(fn))(xb, sb, ob, sb, (n));                       \
+        memcpy(out_bytes, o, (size_t)span * sizeof(T));                                  \
+        /* in place: out is x */                                                          \
+        if (binary) ((gelu_c_binary_fn)(void *)(fn))(db, sb, xb, sb, xb, sb, (n));       \
+        else ((gelu_c_unary_fn)(void *)(fn))(xb, sb, xb, sb, (n));                       \
+        /* reduce-style: out is dy with stride 0 */                                       \
+        if (binary && (n) > 0) ((gelu_c_binary_fn)(void *)(fn))(db, 0, xb, sb, db, 0, (n)); \
+        free(x); free(dy); free(o);                                                       \
+    } while (0)
+
+static unsigned char ref_out[4096 * 8], got_out[4096 * 8];
+
+static void check(const char *name, const char *dt, ptrdiff_t n, int st, size_t bytes)
+{
+    if (memcmp(ref_out, got_out, bytes) != 0) {
+        failures++;
+        fprintf(stderr, "paths differ: %s %s n=%td stride=%d\n", name, dt, n, st);
+    }
+}
+
+int main(void)
+{
+    static const int strides[] = {1, 2, -1, 3};
+    const gelu_c_kernel_table *tables[2] = {&gelu_c_kernels_scalar, NULL};
+#ifdef GELU_C_HAVE_AVX2
+    if (gelu_c_cpu_has_avx2_path())
+        tables[1] = &gelu_c_kernels_avx2;
+#endif
+    long calls = 0;
+    for (ptrdiff_t n = 0; n <= 67; n++)
+        for (size_t k = 0; k < sizeof strides / sizeof strides[0]; k++) {
+            int st = strides[k];
+            size_t span = n > 0 ? (size_t)((n - 1) * (st > 0 ? st : -st) + 1) : 0;
+            unsigned long long seed = rng;
+#define ONE(name, binary)                                                                 \
+            for (int t = 0; t < 2; t++) {                                                 \
+                if (!tables[t]) continue;                                                 \
+                rng = seed;                                                               \
+                RUN(tables[t], tables[t]->name##_f32, 4, float, n, st, binary,           \
+                    t ? got_out : ref_out);                                               \
+                calls++;                                                                  \
+            }                                                                             \
+            if (tables[1]) check(#name, "f32", n, st, span * 4);                          \
+            for (int t = 0; t < 2; t++) {                                                 \
+                if (!tables[t]) continue;                                                 \
+                rng = seed;                                                               \
+                RUN(tables[t], tables[t]->name##_f64, 8, double, n, st, binary,          \
+                    t ? got_out : ref_out);                                               \
+                calls++;                                                                  \
+            }                                                                             \
+            if (tables[1]) check(#name, "f64", n, st, span * 8);
+#define U(name) ONE(name, 0)
+#define B(name) ONE(name, 1)
+            GELU_C_UNARY_FUNCS(U)
+            GELU_C_BINARY_FUNCS(B)
+        }
+    printf("memcheck: %ld kernel calls (x3: out-of-place, in place, overlapping), paths: scalar%s; "
+           "path mismatches: %d\n", calls, tables[1] ? ", avx2" : "", failures);
+    return failures != 0;
+}

@@ -1,0 +1,53 @@
+/* A counting instantiation of the vector layer (tools/count_ops.py): one lane, and
+ * every layer operation adds one to its category. The kernels are branch-free, so one
+ * evaluation counts the operations of one vector of any width. Constants (vset1) and
+ * bit casts (vasint/vasflt) are free in a real loop and are not counted. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { C_FMA, C_MUL, C_ADD, C_DIV, C_LOGIC, C_CMP, C_BLEND, C_MINMAX, C_INT, C_PERM, C_N };
+static const char *const gc_cat_names[C_N] = {"fma", "mul", "add", "div", "logic", "cmp",
+                                               "blend", "minmax", "int", "permute"};
+static long gc_cnt[C_N];
+#define CNT(cat, e) (gc_cnt[cat]++, (e))
+
+#define VT GC_T
+#define VM int
+#define GC_LANES 1
+#if GC_IS_F32
+#define VI uint32_t
+#define vfma(a, b, c) CNT(C_FMA, fmaf((a), (b), (c)))
+#define vabs(a) CNT(C_LOGIC, fabsf(a))
+#else
+#define VI uint64_t
+#define vfma(a, b, c) CNT(C_FMA, fma((a), (b), (c)))
+#define vabs(a) CNT(C_LOGIC, fabs(a))
+#endif
+#define vset1(c) ((VT)(c))
+#define vadd(a, b) CNT(C_ADD, (a) + (b))
+#define vsub(a, b) CNT(C_ADD, (a) - (b))
+#define vmul(a, b) CNT(C_MUL, (a) * (b))
+#define vdiv(a, b) CNT(C_DIV, (a) / (b))
+#define vneg(a) CNT(C_LOGIC, -(a))
+#define vlt(a, b) CNT(C_CMP, isless((a), (b)))
+#define vgt(a, b) CNT(C_CMP, isgreater((a), (b)))
+#define veq(a, b) CNT(C_CMP, (a) == (b))
+#define visnan(a) CNT(C_CMP, isnan(a))
+#define vmor(m1, m2) CNT(C_LOGIC, (m1) | (m2))
+#define vsel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
+#define vmin(a, b) CNT(C_MINMAX, isless((a), (b)) ? (a) : (b))
+#define vmax(a, b) CNT(C_MINMAX, isgreater((a), (b)) ? (a) : (b))
+static inline VI gc_asint(VT a) { VI i; memcpy(&i, &a, sizeof i); return i; }
+static inline VT gc_asflt(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
+#define vasint(a) gc_asint(a)
+#define vasflt(i) gc_asflt(i)
+#define vi_set1(c) ((VI)(c))
+#define vi_add(a, b) CNT(C_INT, (VI)((a) + (b)))
+#define vi_sub(a, b) CNT(C_INT, (VI)((a) - (b)))
+#define vi_and(a, b) CNT(C_INT, (a) & (b))
+#define vi_srl(a, n) CNT(C_INT, (VI)((a) >> (n)))
+#define vi_sll(a, n) CNT(C_INT, (VI)((a) << (n)))
+#define vi_min(a, b) CNT(C_INT, (a) < (b) ? (a) : (b))
+#define vi_sel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
+#define vlookup(row, idx) CNT(C_PERM, (row)[(idx)])
