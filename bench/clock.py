@@ -77,15 +77,17 @@ def cpuinfo_ghz():
     return sum(mhz) / len(mhz) / 1e3 if mhz else None
 
 
-def measure_ghz(adds=1e9, reps=5):
+def measure_ghz(adds=1e7, reps=200):
     """Core clock in GHz, and how it was obtained.
 
     Parameters
     ----------
     adds : float, optional
-        Dependent adds per repetition (1e9 takes about 0.3 s at 3 GHz).
+        Dependent adds per repetition (1e7: about 3 ms at 3 GHz, shorter than a
+        scheduler time slice).
     reps : int, optional
-        Repetitions; the fastest is kept (the one not preempted).
+        Repetitions; the fastest is kept. Many short ones rather than a few long
+        ones, so that on a busy machine some repetition runs without being preempted.
 
     Returns
     -------

@@ -1,0 +1,70 @@
+"""The FMA-throughput bound of each float32 kernel, from ``tools/count_ops.py``.
+
+``tools/count_ops.py`` (written with the kernels) exposes ``op_counts()``: kernel name
+-> {category: vector operations per vector of 8 float32 lanes}, with at least
+``"fp_fma_class"`` (the FMA/multiply-class ops, as that tool classifies them) and
+``"total"``. With two such operations issued per cycle (Zen 2; also Intel cores since
+Haswell for 256-bit vectors), a kernel cannot run faster than ``fp_fma_class / 2``
+cycles per vector, that is ``8 * GHz / (fp_fma_class / 2)`` G elements/s. The issue
+asks the measured speed to come within 1.3x of that bound.
+
+A second figure is given for information only: every vector operation (adds, logic,
+compares, blends, integer and permute ops too) has to issue on one of Zen 2's four
+vector pipes, so ``total / 4`` cycles per vector is also a floor; when it is above the
+FMA one, the FMA bound cannot be reached whatever the scheduling.
+
+If the module is absent (or fails), ``load_op_counts`` returns None and the report
+leaves the bound out.
+"""
+import importlib.util
+import os
+
+FMA_PER_CYCLE = 2
+VECTOR_PIPES = 4
+LANES = 8
+_COUNT_OPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tools", "count_ops.py")
+
+
+def load_op_counts(path=_COUNT_OPS):
+    """``op_counts()`` of ``tools/count_ops.py``, or ``(None, reason)`` if unavailable.
+
+    Returns
+    -------
+    (dict or None, str)
+        The counts and a note (where they came from, or why there are none).
+    """
+    if not os.path.exists(path):
+        return None, "tools/count_ops.py not present"
+    try:
+        spec = importlib.util.spec_from_file_location("_gelu_c_count_ops", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return dict(mod.op_counts()), "tools/count_ops.py"
+    except Exception as exc:  # a tool under construction must not break the report
+        return None, f"tools/count_ops.py failed: {type(exc).__name__}: {exc}"
+
+
+def counts_for(counts, name):
+    """The per-category counts of function ``name``'s float32 kernel, or None.
+
+    The kernel may be keyed by the plain name or with a dtype suffix.
+    """
+    for key in (name, f"{name}_f32", f"{name}_float32", f"{name}.f32", f"{name}_avx2"):
+        c = counts.get(key)
+        if isinstance(c, dict) and "fp_fma_class" in c:
+            return c
+    return None
+
+
+def bound_gps(fp_fma_class, ghz):
+    """Bound in G elements/s: 8 lanes per ``fp_fma_class / 2`` cycles at ``ghz``."""
+    if not fp_fma_class or not ghz:
+        return None
+    return LANES * ghz / (fp_fma_class / FMA_PER_CYCLE)
+
+
+def issue_bound_gps(total, ghz):
+    """Issue-width floor in G elements/s: every op on one of ``VECTOR_PIPES`` pipes."""
+    if not total or not ghz:
+        return None
+    return LANES * ghz / (total / VECTOR_PIPES)
