@@ -19,7 +19,7 @@
  * other than element for element? */
 static inline int FN(overlaps)(const char *a, ptrdiff_t sa, const char *o, ptrdiff_t so, ptrdiff_t n)
 {
-    if (a == o && sa == so)
+    if (a == o && sa == so && so != 0)     /* in place, element for element */
         return 0;
     uintptr_t pa = (uintptr_t)a, po = (uintptr_t)o;
     uintptr_t alo = sa < 0 ? pa + (uintptr_t)((n - 1) * sa) : pa;
