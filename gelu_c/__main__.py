@@ -1,10 +1,11 @@
 """``python -m gelu_c``: a short report of accuracy and speed on this machine.
 
-Accuracy: the worst error in ULPs of each ufunc against an independent reference
-(SciPy's float64 special functions for float32 outputs, mpmath at 50 digits for a
-float64 sample). Speed: time per element of each float32 ufunc on 2^20 elements with a
-preallocated output, as a ratio to ``np.copyto`` (the memory bound) and to the naive
-NumPy/SciPy expression, both measured in the same run.
+Accuracy: a small run of the accuracy harness (:mod:`gelu_c.accuracy`): how many
+decimal places each approximation keeps against exact GELU, and the worst error in
+ULPs of every ufunc against mpmath (50 digits) on the active kernel path.
+Speed: time per element of each float32 ufunc on 2^20 elements with a preallocated
+output, as a ratio to ``np.copyto`` (the memory bound) and to the naive NumPy/SciPy
+expression, both measured in the same run.
 """
 import argparse
 import time
@@ -12,47 +13,41 @@ import time
 import numpy as np
 
 import gelu_c
-from gelu_c import oracle
-
-UNARY = ["norm_cdf", "gelu", "gelu_tanh", "gelu_sigmoid", "silu",
-         "gelu_grad", "gelu_tanh_grad", "gelu_sigmoid_grad", "silu_grad"]
 
 
-def _ulp(ref, dtype):
-    fi = np.finfo(dtype)
-    a = np.abs(ref)
-    e = np.floor(np.log2(np.maximum(a, float(fi.tiny))))
-    return np.maximum(2.0 ** (e - (fi.nmant)), float(fi.smallest_subnormal))
+def accuracy_report(n_ulp=60, n_grid=200_001, seed=0):
+    """A small run of the accuracy harness on the active kernel path (no other libraries)."""
+    from gelu_c import accuracy
+
+    return accuracy.measure(paths=[gelu_c.get_kernel_path()], others=False, n_ulp=n_ulp,
+                            n_grid=n_grid, seed=seed)
 
 
-def _samples(n, rng):
-    body = rng.uniform(-6, 6, n // 2)
-    tails = -np.abs(rng.uniform(0, 40, n // 4))
-    tiny = rng.choice([-1, 1], n // 4) * 10.0 ** rng.uniform(-40, 1, n // 4)
-    return np.concatenate([body, tails, tiny])
+def print_accuracy(report):
+    from gelu_c import accuracy
 
-
-def accuracy_rows(n32=200_000, n64=300, seed=0):
-    rng = np.random.default_rng(seed)
-    x32 = _samples(n32, rng).astype(np.float32)
-    x64 = _samples(n64, rng)
-    rows = []
-    for name in UNARY:
-        f = getattr(gelu_c, name)
-        ref = oracle.scipy_reference(name, x32.astype(np.float64))
-        with np.errstate(all="ignore"):
-            out = f(x32).astype(np.float64)
-            keep = np.isfinite(ref)
-            err32 = np.abs(out - ref)[keep] / _ulp(ref[keep], np.float32)
-            # derivatives: the spec's absolute bound applies within 1e-3 of a zero
-            zeros = oracle.derivative_zeros(name) if name.endswith("_grad") else ()
-            near = np.zeros(keep.sum(), bool)
-            for z0 in zeros:
-                near |= np.abs(x32.astype(np.float64)[keep] - float(z0)) < 1e-3
-            err32 = np.where(near, 0.0, err32)
-        err64 = np.nanmax(np.abs(oracle.ulp_error(name, f(x64), x64)))
-        rows.append((name, float(err32.max()), float(err64)))
-    return rows
+    meta = report["meta"]
+    print("Accuracy (full report: python -m gelu_c.accuracy; all 2**32 float32 inputs: "
+          "python -m gelu_c.accuracy --exhaustive)")
+    print(f"  approximations vs exact GELU ({meta['n_grid']:,} points per range, "
+          "float64 formulas):")
+    for line in accuracy.format_headline(report).splitlines():
+        print("    " + line)
+    n = meta["n_ulp"] * len(meta["ranges"])
+    print(f"  worst error in ULPs vs mpmath ({meta['oracle_dps']} digits), path "
+          f"{meta['paths'][0]}, {n} points per function and dtype over "
+          f"{len(meta['ranges'])} ranges (bound: 1 ulp; derivatives 2 ulp)")
+    print(f"    {'function':22s}" + "".join(f"{d:>10s}" for d in meta["dtypes"]))
+    for name in meta["functions"]:
+        cells = []
+        for d in meta["dtypes"]:
+            (r,) = [r for r in report["ulp"] if r["function"] == name and r["dtype"] == d
+                    and r["range_key"] == "all"]
+            cells.append(f"{r['max_ulp']:10.3f}" + ("!" if not r["within_bound"] else ""))
+        print(f"    {name:22s}" + "".join(cells))
+    over = accuracy.kernel_rows_over_bound(report)
+    if over:
+        print(f"  ! {len(over)} row(s) over the bound: run python -m gelu_c.accuracy for details")
 
 
 def _best(fn, repeat=7):
@@ -92,14 +87,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     gelu_c.show_config()
     print()
-    print("Accuracy: worst error in ULPs of the output (bound: 1 ulp; derivatives 2 ulp)")
-    print(f"  {'function':20s} {'float32':>9s} {'float64':>9s}")
-    n32, n64 = (50_000, 100) if args.quick else (200_000, 300)
-    for name, e32, e64 in accuracy_rows(n32=n32, n64=n64):
-        print(f"  {name:20s} {e32:9.3f} {e64:9.3f}")
-    print(f"  float32: {n32} samples vs SciPy float64; float64: {n64} samples vs mpmath (50 digits);")
-    print("  derivatives: within 1e-3 of their zero the bound is absolute and not shown here")
-    print("  full report: python -m gelu_c.accuracy (planned); exhaustive float32: tests --exhaustive")
+    print_accuracy(accuracy_report(n_ulp=20 if args.quick else 60,
+                                   n_grid=100_001 if args.quick else 200_001))
     print()
     print(f"Speed, float32, 2^20 elements, out= preallocated, kernel path {gelu_c.get_kernel_path()}")
     print(f"  {'function':14s} {'G elem/s':>9s} {'x copyto time':>14s} {'speed-up vs naive':>18s}")

@@ -1,0 +1,217 @@
+"""ULP errors of an implementation against the mpmath oracle, per function, dtype and range.
+
+The error of one result is ``|computed - exact| / ulp(exact)`` in the output dtype
+(``oracle.ulp_error``: mpmath at 50 digits, ULPs floored at the smallest
+subnormal).  Derivatives follow the SPEC's rule near a zero of the derivative:
+within :data:`ZERO_BAND` of it the bound is absolute, one ULP of 0.5 (times
+``|dy|`` for a backward function), so there a result's error is the smaller of its
+ULP error and ``|computed - exact| / (|dy| * ulp(0.5))``.  With that, every
+function's error is held to one number: :func:`bound` (1 for the forward
+functions, 2 for derivatives and backward functions).
+
+A result is *correctly rounded* when its error is at most 0.5.
+"""
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+from .. import oracle
+
+__all__ = ["ZERO_BAND", "Sample", "bound", "spec_errors", "ulp_stats", "make_samples",
+           "error_rows", "gelu_c_call"]
+
+#: Half-width (in x) of the band around a derivative zero where the bound is absolute.
+ZERO_BAND = 1e-3
+#: Magnitudes of the upstream gradient ``dy`` for the backward functions: 2**[-4, 4].
+DY_EXPONENTS = (-4.0, 4.0)
+#: Label of the row that pools every range of a (function, dtype).
+ALL = "all ranges"
+
+
+def bound(name):
+    """The SPEC's bound, in the units of :func:`spec_errors`, for a function name."""
+    return 1.0 if name in oracle.PRIMAL else 2.0
+
+
+def spec_errors(name, computed, x, dy=None, exact_values=None):
+    """Error of every result in ULPs, with the SPEC's rule near derivative zeros.
+
+    Parameters
+    ----------
+    name : str
+        A gelu_c function name (one of ``oracle.NAMES``).
+    computed : numpy.ndarray of float32 or float64
+        The results under test.
+    x, dy : numpy.ndarray
+        Their arguments (``dy`` for the backward functions only).
+    exact_values : numpy.ndarray of mpf, optional
+        ``oracle.exact(name, x, dy)`` if already computed.
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        See the module docstring (``inf`` for a NaN or infinity where the exact
+        value is finite).
+    """
+    computed = np.asarray(computed)
+    x = np.asarray(x)
+    if exact_values is None:
+        exact_values = oracle.exact(name, x, dy)
+    err = oracle.ulp_error(name, computed, x, dy, exact_values=exact_values)
+    if name in oracle.PRIMAL:
+        return err
+    near = np.zeros(x.shape, dtype=bool)
+    for z in oracle.derivative_zeros(name):
+        near |= np.abs(x.astype(np.float64) - float(z)) <= ZERO_BAND
+    idx = np.flatnonzero(near & (err > 0.5))
+    if idx.size:
+        d = None if dy is None else np.asarray(dy)[idx]
+        aerr = oracle.abs_error(name, computed[idx], x[idx], d, exact_values=exact_values[idx])
+        u_half = oracle.ulp(mpmath.mpf(0.5), computed.dtype)
+        for j, i in enumerate(idx):
+            scale = u_half * (1 if d is None else abs(mpmath.mpf(float(d[j]))))
+            err[i] = min(err[i], float(aerr[j] / scale))
+    return err
+
+
+def ulp_stats(err, x, dy=None):
+    """Summary of a set of errors.
+
+    Parameters
+    ----------
+    err : array_like of float
+        Errors from :func:`spec_errors`.
+    x, dy : array_like
+        The arguments they belong to (``dy`` optional).
+
+    Returns
+    -------
+    dict
+        ``n``, ``max_ulp``, ``x_max`` (the argument of the first largest error),
+        ``dy_max`` (its ``dy``, or ``None``), ``mean_ulp`` and
+        ``correctly_rounded`` (the share of errors <= 0.5).
+    """
+    err = np.asarray(err, dtype=np.float64)
+    if err.size == 0:
+        raise ValueError("no errors to summarise")
+    i = int(np.argmax(err))
+    return {
+        "n": int(err.size),
+        "max_ulp": float(err[i]),
+        "x_max": float(np.asarray(x)[i]),
+        "dy_max": None if dy is None else float(np.asarray(dy)[i]),
+        "mean_ulp": float(np.mean(err)),
+        "correctly_rounded": float(np.count_nonzero(err <= 0.5)) / err.size,
+    }
+
+
+@dataclass
+class Sample:
+    """Inputs of one (function, dtype, range) and their exact results."""
+
+    name: str
+    dtype: str
+    range: object        # a ranges.Range
+    x: np.ndarray
+    dy: object           # numpy.ndarray for the backward functions, else None
+    exact: np.ndarray    # of mpmath.mpf
+
+
+def _dy(n, rng, dtype):
+    mag = np.exp2(rng.uniform(*DY_EXPONENTS, n))
+    return (np.where(rng.random(n) < 0.5, -mag, mag)).astype(dtype)
+
+
+def make_samples(functions, dtypes, ranges, n, seed=0):
+    """Seeded inputs and their exact values for every (function, dtype, range).
+
+    Parameters
+    ----------
+    functions : iterable of str
+        gelu_c function names.
+    dtypes : iterable of str
+        ``"float32"`` and/or ``"float64"``.
+    ranges : sequence of Range
+    n : int
+        Points per range (both ends of each range included).
+    seed : int, optional
+        Seed; each (function, dtype, range) gets its own stream from it.
+
+    Returns
+    -------
+    list of Sample
+        ``dy`` is drawn with ``|dy|`` log-uniform in ``2**[-4, 4]`` and a random
+        sign for the backward functions.
+    """
+    samples = []
+    for name in functions:
+        for dtype in dtypes:
+            dt = np.dtype(dtype)
+            for k, rg in enumerate(ranges):
+                rng = np.random.default_rng([seed, oracle.NAMES.index(name), dt.itemsize, k])
+                x = rg.sample(n, rng, dt)
+                dy = _dy(n, rng, dt) if name in oracle.BINARY else None
+                samples.append(Sample(name, dt.name, rg, x, dy, oracle.exact(name, x, dy)))
+    return samples
+
+
+def gelu_c_call(name, x, dy=None):
+    """Run a gelu_c ufunc on the current kernel path."""
+    import gelu_c
+
+    f = getattr(gelu_c, name)
+    with np.errstate(all="ignore"):
+        return f(x) if dy is None else f(dy, x)
+
+
+def error_rows(samples, implementation, call, path=None):
+    """ULP rows of one implementation: one per (function, dtype, range) plus a pooled one.
+
+    Parameters
+    ----------
+    samples : list of Sample
+    implementation : str
+        Its label (``"gelu_c"``, ``"torch"``, ...).
+    call : callable
+        ``call(name, x, dy)`` returns the results, or ``None`` when the
+        implementation has no such function (the sample is then skipped).
+    path : str, optional
+        The gelu_c kernel path the results came from.
+
+    Returns
+    -------
+    list of dict
+        ``implementation``, ``path``, ``function``, ``dtype``, ``range`` (label;
+        ``"all ranges"`` for the pooled row), ``range_key`` (``"all"``),
+        ``bound``, ``within_bound`` and the fields of :func:`ulp_stats`.
+    """
+    rows, pooled = [], {}
+    for s in samples:
+        computed = call(s.name, s.x, s.dy)
+        if computed is None:
+            continue
+        computed = np.asarray(computed)
+        if computed.dtype != s.x.dtype:
+            raise TypeError(f"{implementation} {s.name}: {computed.dtype} results for "
+                            f"{s.x.dtype} inputs")
+        err = spec_errors(s.name, computed, s.x, s.dy, exact_values=s.exact)
+        key = (s.name, s.dtype)
+        pooled.setdefault(key, []).append((err, s.x, s.dy))
+        rows.append(_row(implementation, path, s.name, s.dtype, s.range.label, s.range.key,
+                         ulp_stats(err, s.x, s.dy)))
+    out = []
+    for (name, dtype), parts in pooled.items():
+        err = np.concatenate([p[0] for p in parts])
+        x = np.concatenate([p[1] for p in parts])
+        dy = None if parts[0][2] is None else np.concatenate([p[2] for p in parts])
+        out.append(_row(implementation, path, name, dtype, ALL, "all", ulp_stats(err, x, dy)))
+        out.extend(r for r in rows if r["function"] == name and r["dtype"] == dtype)
+    return out
+
+
+def _row(implementation, path, name, dtype, label, key, stats):
+    b = bound(name)
+    return {"implementation": implementation, "path": path, "function": name, "dtype": dtype,
+            "range": label, "range_key": key, "bound": b,
+            "within_bound": bool(stats["max_ulp"] <= b), **stats}
