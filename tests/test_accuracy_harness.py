@@ -346,6 +346,12 @@ def test_text_tables(small_report):
     assert accuracy.format_others(dict(small_report, meta=dict(small_report["meta"],
                                                                others=[]))).startswith(
         "Other implementations: none")
+    assert "OVER BOUND" not in text
+    bad = json.loads(json.dumps(small_report))
+    row = next(r for r in bad["ulp"] if r["implementation"] == "gelu_c")
+    row.update(max_ulp=3.0, within_bound=False)
+    assert "OVER BOUND" in accuracy.format_ulp_tables(bad)
+    assert accuracy.kernel_rows_over_bound(bad) == [row]
 
 
 def test_python_m_gelu_c_summary(capsys):

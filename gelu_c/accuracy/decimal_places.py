@@ -14,6 +14,11 @@ Definitions
   ``max |approx - exact| >= 0.5 * 10**-k`` (0: they differ before the decimal
   point; ``None``: they agree to every place examined).
 * Relative errors are taken where the exact value is a normal float64 number.
+
+Every approximation here satisfies ``f(x) - f(-x) = x``, as GELU does, so its
+difference from GELU is even in x (and the derivatives' difference odd): each
+extreme occurs at both ``x`` and ``-x``, and the first of the two on the grid is
+reported.
 """
 import numpy as np
 

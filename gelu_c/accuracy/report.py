@@ -41,8 +41,9 @@ def _x(v):
     return "-" if v is None else f"{v:.6g}"
 
 
-def _rows(report, **match):
-    return [r for r in report if all(r.get(k) == v for k, v in match.items())]
+def _rows(rows, **match):
+    """The rows whose fields equal every ``match`` value."""
+    return [r for r in rows if all(r.get(k) == v for k, v in match.items())]
 
 
 def _headline_rows(report):
