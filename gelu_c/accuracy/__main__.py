@@ -103,7 +103,11 @@ def main(argv=None):
     if args.plot:
         from .plotting import plot
 
-        plot(args.plot, others=_others(args.others))
+        try:
+            plot(args.plot, others=_others(args.others))
+        except ImportError as exc:
+            raise SystemExit(f"--plot needs matplotlib (pip install matplotlib, or the "
+                             f"gelu_c[plot] extra): {exc}") from None
         print(f"Plot written to {args.plot}")
     return 1 if over else 0
 

@@ -6,6 +6,9 @@ __all__ = ["ordinal", "format_headline", "format_compact", "format_decimal_place
            "format_ulp_tables", "format_others", "format_report", "save_json", "load_json"]
 
 
+_NO_APPROXIMATION = "(no approximation among the functions measured)"
+
+
 def ordinal(k, places=8):
     """``4`` -> ``"4th"``; ``0`` -> ``"units"``; ``None`` -> ``"> 8th"``."""
     if k is None:
@@ -58,6 +61,8 @@ def _headline_rows(report):
 def format_headline(report):
     """One sentence per approximation: how many decimal places it keeps, on the first range."""
     places = report["meta"]["places"]
+    if not report["decimal_places"]:
+        return _NO_APPROXIMATION
     lines = []
     for r in _headline_rows(report):
         k = r["first_differing_place"]
@@ -78,6 +83,8 @@ def format_decimal_places(report):
     meta = report["meta"]
     places = meta["places"]
     rows = report["decimal_places"]
+    if not rows:
+        return _NO_APPROXIMATION
     head = (f"Approximations vs exact GELU, decimal place by decimal place "
             f"(formulas in float64, {meta['n_grid']:,} evenly spaced points per range).\n"
             f"A point agrees to k places when |approx - exact| < 0.5e-k; float64 is exact "
