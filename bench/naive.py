@@ -12,7 +12,12 @@ would silently promote the whole expression to float64 and change what is timed.
 import math
 
 import numpy as np
-from scipy.special import expit, ndtr
+
+try:
+    from scipy.special import expit, ndtr
+    HAVE_SCIPY = True
+except ImportError:     # the name lists below stay usable; the expressions need SciPy
+    HAVE_SCIPY = False
 
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)

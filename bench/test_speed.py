@@ -64,6 +64,8 @@ def test_speed(benchmark, bench_data, run_impl, name, dtype, n, impl):
     benchmark(fn)
     if impl == "torch" and name in peers.TORCH_STAND_INS:
         return      # a different function by design (the stand-in)
+    if not naive.HAVE_SCIPY and impl not in ("copyto", "negative"):
+        return      # nothing to check against
     got = np.asarray(result())[:CHECKED]
     assert got.dtype == np.dtype(dtype), f"{impl} changed the dtype to {got.dtype}"
     tol = dict(rtol=2e-3, atol=2e-3) if dtype == "float32" else dict(rtol=1e-9, atol=1e-9)
