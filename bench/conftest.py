@@ -21,11 +21,11 @@ import pytest
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
-import gelu_c  # noqa: E402
+import inputs
+import naive
+import peers
 
-import inputs  # noqa: E402
-import naive  # noqa: E402
-import peers  # noqa: E402
+import gelu_c
 
 HUGE = 1 << 26
 
@@ -57,8 +57,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_report_header(config):
-    return [f"gelu_c {gelu_c.__version__}: kernel paths {', '.join(gelu_c.available_kernel_paths())} "
-            f"(default {gelu_c.get_kernel_path()})",
+    paths = ", ".join(gelu_c.available_kernel_paths())
+    return [f"gelu_c {gelu_c.__version__}: kernel paths {paths} (default {gelu_c.get_kernel_path()})",
             f"peers: {peers.torch_info()}"]
 
 

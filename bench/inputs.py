@@ -33,7 +33,7 @@ _TAIL = {np.dtype(np.float32): (-14.0, -10.0), np.dtype(np.float64): (-40.0, -36
 _SEARCH_LO = {np.dtype(np.float32): -200.0, np.dtype(np.float64): -1000.0}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def subnormal_band(name, dtype):
     """Interval of negative x where ``name``'s result is subnormal (nonzero).
 

@@ -40,6 +40,12 @@ def import_torch():
     return torch
 
 
+def torch_capability():
+    """The CPU capability ATen dispatches to ("AVX512", "AVX2", ...), or None without torch."""
+    torch = import_torch()
+    return None if torch is None else torch.backends.cpu.get_cpu_capability()
+
+
 def torch_info():
     """One-line description: version and the CPU capability ATen dispatches to."""
     torch = import_torch()
@@ -112,11 +118,14 @@ def _jax_functions(jax):
         "gelu_sigmoid": lambda x: x * jnn.sigmoid(jnp.asarray(1.702, x.dtype) * x),
         "silu": jnn.silu,
     }
+    def backward(f):
+        return lambda dy, x: jax.vjp(f, x)[1](dy)[0]
+
     funcs = dict(prim)
     for base, f in prim.items():
         # elementwise derivative and the vector-Jacobian product: what jax.grad gives a user
         funcs[base + "_grad"] = jax.vmap(jax.grad(f))
-        funcs[base + "_backward"] = (lambda f: lambda dy, x: jax.vjp(f, x)[1](dy)[0])(f)
+        funcs[base + "_backward"] = backward(f)
     del funcs["norm_cdf_backward"], funcs["norm_cdf_grad"]
     return funcs
 

@@ -28,7 +28,6 @@ values  every function, both dtypes: deep tail, subnormal results, NaN, +-1e30 (
 import argparse
 import datetime
 import json
-import math
 import os
 import platform
 import subprocess
@@ -38,15 +37,15 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import gelu_c  # noqa: E402
+import bound
+import clock
+import inputs
+import naive
+import peers
+import table
+import timing
 
-import bound  # noqa: E402
-import clock  # noqa: E402
-import inputs  # noqa: E402
-import naive  # noqa: E402
-import peers  # noqa: E402
-import table  # noqa: E402
-import timing  # noqa: E402
+import gelu_c
 
 N10, N14, N20, N26 = 1 << 10, 1 << 14, 1 << 20, 1 << 26
 SECTIONS = ("torch", "avx2", "jax", "bound", "huge", "small", "naive", "values")
@@ -102,14 +101,14 @@ def _ours(name, x, dy, out):
     return lambda: f(*args, out=out)
 
 
-def _row(section, name, dtype, n, gps, ref, ref_gps, target, note="", met=None, n_label=None):
+def _row(section, name, dtype, n, gps, ref, ref_gps, target, note="", met=None):
     """One table row; ratio = our speed / reference speed (= reference time / our time)."""
     ratio = gps / ref_gps if gps and ref_gps else None
     if met is None and target is not None and ratio is not None:
         met = ratio >= target
-    return dict(section=section, function=name, dtype=dtype, n=n, n_label=n_label or _nlabel(n),
-                gelu_c_gps=gps, reference=ref, ref_gps=ref_gps, ratio=ratio, target=target,
-                met=met, note=note)
+    return {"section": section, "function": name, "dtype": dtype, "n": n, "n_label": _nlabel(n),
+            "gelu_c_gps": gps, "reference": ref, "ref_gps": ref_gps, "ratio": ratio, "target": target,
+            "met": met, "note": note}
 
 
 def _nlabel(n):
@@ -142,7 +141,7 @@ def torch_rows(cfg, section="torch"):
     """gelu_c vs PyTorch (whatever ISA this process's torch runs at) on the target lines."""
     if peers.import_torch() is None:
         return []
-    label = f"torch {peers.torch_info().split(' (')[1].split(',')[0]}"
+    label = f"torch {peers.torch_capability()}"
     rows = []
     for name, dtype, target in TORCH_TARGETS:
         x, dy, out = _data(name, dtype, N20)
@@ -153,8 +152,8 @@ def torch_rows(cfg, section="torch"):
         if name in peers.TORCH_STAND_INS:
             note = "torch has no gelu_sigmoid: its silu, as the issue asks"
         elif dtype == "float32" and naive.HAVE_SCIPY:
-            note = (f"max err {_max_ulp32(name, out, x, dy):.2g} ulp vs torch "
-                    f"{_max_ulp32(name, tout, x, dy):.2g} ulp")
+            note = (f"worst err: gelu_c {_max_ulp32(name, out, x, dy):.2g} ulp, "
+                    f"torch {_max_ulp32(name, tout, x, dy):.2g} ulp")
         rows.append(_row(section, name, dtype, N20, N20 / t["ours"] / 1e9,
                          f"{label} {peers.TORCH_EQUIV[name]}", N20 / t["ref"] / 1e9, target, note))
     return rows
@@ -170,6 +169,8 @@ def avx2_torch_rows(cfg):
         res = subprocess.run(cmd, env={**os.environ, **AVX2_ENV}, capture_output=True, text=True,
                              timeout=1800, check=True)
         payload = json.loads(res.stdout)
+    except subprocess.CalledProcessError as exc:
+        return [], f"AVX2-limited torch run failed: {exc.stderr.strip().splitlines()[-1:]}"
     except (subprocess.SubprocessError, ValueError) as exc:
         return [], f"AVX2-limited torch run failed: {exc}"
     for r in payload["rows"]:
@@ -244,7 +245,7 @@ def small_rows(cfg):
         for name in naive.ALL:
             x, dy, out = _data(name, dtype, N10)
             out2 = np.zeros_like(out)
-            t = cfg.time({"ours": _ours(name, x, dy, out), "neg": lambda: np.negative(x, out=out2)})
+            t = cfg.time({"ours": _ours(name, x, dy, out), "neg": lambda x=x, o=out2: np.negative(x, out=o)})
             rows.append(_row("small", name, dtype, N10, N10 / t["ours"] / 1e9, "np.negative",
                              N10 / t["neg"] / 1e9, SMALL_TARGET,
                              f"{t['ours'] * 1e6:.2f} µs vs {t['neg'] * 1e6:.2f} µs per call"))
@@ -260,7 +261,7 @@ def naive_rows(cfg):
             g = naive.NAIVE[name]
             args = _args(name, x, dy)
             with np.errstate(all="ignore"):
-                t = cfg.time({"ours": _ours(name, x, dy, out), "naive": lambda: g(*args)})
+                t = cfg.time({"ours": _ours(name, x, dy, out), "naive": lambda g=g, a=args: g(*a)})
             rows.append(_row("naive", name, dtype, N20, N20 / t["ours"] / 1e9, "naive NumPy/SciPy",
                              N20 / t["naive"] / 1e9, NAIVE_TARGET))
     return rows
@@ -284,8 +285,8 @@ def values_rows(cfg):
             t = cfg.time(fns)
             ratios = {k: t["normal"] / t[k] for k in inputs.KINDS}
             worst = min(inputs.VALUE_KINDS, key=ratios.get)
-            detail.append(dict(function=name, dtype=dtype, normal_gps=N20 / t["normal"] / 1e9,
-                               ratios=ratios, worst=worst, met=ratios[worst] >= VALUE_TARGET))
+            detail.append({"function": name, "dtype": dtype, "normal_gps": N20 / t["normal"] / 1e9,
+                           "ratios": ratios, "worst": worst, "met": ratios[worst] >= VALUE_TARGET})
             rows.append(_row("values", name, dtype, N20, N20 / t[worst] / 1e9, "same, normal input",
                              N20 / t["normal"] / 1e9, VALUE_TARGET, f"slowest: {worst}"))
     return rows, detail
@@ -317,11 +318,11 @@ def bound_rows(speeds, ghz):
         if c is None or name not in speeds:
             continue
         b = bound.bound_gps(c["fp_fma_class"], ghz)
-        rows.append(dict(function=name, fp_fma_class=c["fp_fma_class"], total=c.get("total"), bound_gps=b,
-                         issue_gps=bound.issue_bound_gps(c.get("total"), ghz),
-                         n14_gps=speeds[name]["n14"], n20_gps=speeds[name]["n20"],
-                         frac=speeds[name]["n14"] / b if b else None,
-                         met=(speeds[name]["n14"] / b >= BOUND_TARGET) if b else None))
+        rows.append({"function": name, "fp_fma_class": c["fp_fma_class"], "total": c.get("total"),
+                     "bound_gps": b, "issue_gps": bound.issue_bound_gps(c.get("total"), ghz),
+                     "n14_gps": speeds[name]["n14"], "n20_gps": speeds[name]["n20"],
+                     "frac": speeds[name]["n14"] / b if b else None,
+                     "met": (speeds[name]["n14"] / b >= BOUND_TARGET) if b else None})
     missing = [n for n in naive.ALL if bound.counts_for(counts, n) is None]
     return rows, source + (f"; no count for {', '.join(missing)}" if missing else "")
 
@@ -459,7 +460,7 @@ def main(argv=None):
     if args.json:
         results.update(rows=rows, values_detail=detail, bound=brows)
         with open(args.json, "w") as fh:
-            json.dump(results, fh, indent=1, default=lambda o: None if isinstance(o, float) and math.isnan(o) else o)
+            json.dump(results, fh, indent=1)
     return 0
 
 

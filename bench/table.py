@@ -1,4 +1,8 @@
 """Plain-text and Markdown rendering of the report's tables (no measuring here)."""
+import re
+
+# a cell that is a number, a 2^k size, a target ("≥ 1.50") or the missing-value dash
+_NUMERIC = re.compile(r"^(≥ )?[-+]?\d[\d.]*(e[-+]?\d+)?(\^\d+)?$|^—$")
 
 
 def fmt_gps(v):
@@ -38,9 +42,8 @@ def render(headers, rows, markdown=False):
     """
     cells = [list(map(str, headers))] + [list(map(str, r)) for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    # A column is numeric (right-aligned) if every body cell starts like a number.
-    numeric = [all(r[i][:1].isdigit() or r[i][:1] in "—≥-" for r in cells[1:]) and len(cells) > 1
-               for i in range(len(headers))]
+    # A column is numeric (right-aligned) if every body cell is a number.
+    numeric = [len(cells) > 1 and all(_NUMERIC.match(r[i]) for r in cells[1:]) for i in range(len(headers))]
 
     def line(r):
         parts = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(r, widths, numeric)]

@@ -10,14 +10,13 @@ Nothing here asserts a time: after the (timed) calls, the first elements of the
 result are compared with the naive expression, so the smoke run
 (``--benchmark-disable``) proves each implementation computes the named function.
 """
+import naive
 import numpy as np
+import peers
 import pytest
+from conftest import HUGE, size_label
 
 import gelu_c
-
-import naive
-import peers
-from conftest import HUGE, size_label
 
 SIZES = (1024, 1 << 20, HUGE)
 DTYPES = ("float32", "float64")
@@ -68,5 +67,5 @@ def test_speed(benchmark, bench_data, run_impl, name, dtype, n, impl):
         return      # nothing to check against
     got = np.asarray(result())[:CHECKED]
     assert got.dtype == np.dtype(dtype), f"{impl} changed the dtype to {got.dtype}"
-    tol = dict(rtol=2e-3, atol=2e-3) if dtype == "float32" else dict(rtol=1e-9, atol=1e-9)
+    tol = {"rtol": 2e-3, "atol": 2e-3} if dtype == "float32" else {"rtol": 1e-9, "atol": 1e-9}
     np.testing.assert_allclose(got, _expected(impl, name, x, dy), **tol)

@@ -9,13 +9,12 @@ the strided case is shown for the non-contiguous loop, not judged.
 No time is asserted. The smoke check is that special inputs give the expected
 class of result (NaN in, NaN out; no spurious NaN elsewhere).
 """
+import inputs
+import naive
 import numpy as np
 import pytest
 
 import gelu_c
-
-import inputs
-import naive
 
 N = 1 << 20
 PATHS = tuple(gelu_c.available_kernel_paths())

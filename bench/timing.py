@@ -14,7 +14,6 @@ one untimed call, so an "in-cache" figure is measured in cache whatever ran befo
 import gc
 import time
 
-
 #: calls shorter than this get an untimed warm-up call before each sample
 WARM_BELOW = 0.05
 
