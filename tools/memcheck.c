@@ -70,23 +70,16 @@ int main(void)
             int st = strides[k];
             size_t span = n > 0 ? (size_t)((n - 1) * (st > 0 ? st : -st) + 1) : 0;
             unsigned long long seed = rng;
-#define ONE(name, binary)                                                                 \
+#define ONE_T(name, binary, sfx, T)                                                    \
             for (int t = 0; t < 2; t++) {                                                 \
                 if (!tables[t]) continue;                                                 \
                 rng = seed;                                                               \
-                RUN(tables[t], tables[t]->name##_f32, 4, float, n, st, binary,           \
+                RUN(tables[t], tables[t]->name##_##sfx, sizeof(T), T, n, st, binary,     \
                     t ? got_out : ref_out);                                               \
                 calls++;                                                                  \
             }                                                                             \
-            if (tables[1]) check(#name, "f32", n, st, span * 4);                          \
-            for (int t = 0; t < 2; t++) {                                                 \
-                if (!tables[t]) continue;                                                 \
-                rng = seed;                                                               \
-                RUN(tables[t], tables[t]->name##_f64, 8, double, n, st, binary,          \
-                    t ? got_out : ref_out);                                               \
-                calls++;                                                                  \
-            }                                                                             \
-            if (tables[1]) check(#name, "f64", n, st, span * 8);
+            if (tables[1]) check(#name, #sfx, n, st, span * sizeof(T));
+#define ONE(name, binary) ONE_T(name, binary, f32, float) ONE_T(name, binary, f64, double)
 #define U(name) ONE(name, 0)
 #define B(name) ONE(name, 1)
             GELU_C_UNARY_FUNCS(U)
