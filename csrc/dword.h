@@ -9,17 +9,17 @@
 typedef struct { VT hi, lo; } FN(dw);
 #define DW FN(dw)
 
-static inline DW FN(dw_make)(VT hi, VT lo) { DW r; r.hi = hi; r.lo = lo; return r; }
+static GC_ALWAYS_INLINE DW FN(dw_make)(VT hi, VT lo) { DW r; r.hi = hi; r.lo = lo; return r; }
 
 /* a + b exactly, given |a| >= |b| (or a == 0, or a + b exact). */
-static inline DW FN(fast_two_sum)(VT a, VT b)
+static GC_ALWAYS_INLINE DW FN(fast_two_sum)(VT a, VT b)
 {
     VT s = vadd(a, b);
     return FN(dw_make)(s, vsub(b, vsub(s, a)));
 }
 
 /* a + b exactly, any order (Knuth). */
-static inline DW FN(two_sum)(VT a, VT b)
+static GC_ALWAYS_INLINE DW FN(two_sum)(VT a, VT b)
 {
     VT s = vadd(a, b);
     VT bb = vsub(s, a);
@@ -27,14 +27,14 @@ static inline DW FN(two_sum)(VT a, VT b)
 }
 
 /* a * b exactly (the FMA recovers the rounding error of the product). */
-static inline DW FN(two_prod)(VT a, VT b)
+static GC_ALWAYS_INLINE DW FN(two_prod)(VT a, VT b)
 {
     VT p = vmul(a, b);
     return FN(dw_make)(p, vfma(a, b, vneg(p)));
 }
 
 /* (a.hi + a.lo) * b */
-static inline DW FN(dw_mul_v)(DW a, VT b)
+static GC_ALWAYS_INLINE DW FN(dw_mul_v)(DW a, VT b)
 {
     DW p = FN(two_prod)(a.hi, b);
     p.lo = vfma(a.lo, b, p.lo);
@@ -42,7 +42,7 @@ static inline DW FN(dw_mul_v)(DW a, VT b)
 }
 
 /* (a.hi + a.lo) * (b.hi + b.lo); the a.lo * b.lo term is below the error bound. */
-static inline DW FN(dw_mul_dw)(DW a, DW b)
+static GC_ALWAYS_INLINE DW FN(dw_mul_dw)(DW a, DW b)
 {
     DW p = FN(two_prod)(a.hi, b.hi);
     p.lo = vfma(a.hi, b.lo, vfma(a.lo, b.hi, p.lo));
@@ -51,7 +51,7 @@ static inline DW FN(dw_mul_dw)(DW a, DW b)
 
 /* 1 / (d.hi + d.lo) for d in [1, 2]: one division, then one Newton correction
  * carried in the low word (the residual 1 - q*d.hi is exact with an FMA). */
-static inline DW FN(dw_recip)(DW d)
+static GC_ALWAYS_INLINE DW FN(dw_recip)(DW d)
 {
     VT q = vdiv(vset1(1), d.hi);
     VT rho = vfma(vneg(q), d.hi, vset1(1));

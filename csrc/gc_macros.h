@@ -5,8 +5,11 @@
 #define GC_CAT(a, b) GC_CAT_(a, b)
 /* FN(gelu) -> gelu_f32_scalar, gelu_f64_avx2, ... (GC_KEY and GC_ISA set by the includer) */
 #define FN(name) GC_CAT(GC_CAT(name, GC_KEY), GC_ISA)
-/* The loops instantiate one body twice (constant and general strides); forcing it
- * inline is what makes the constant-stride copy fold into plain vector loads. */
+/* Every kernel helper is forced inline. The loops instantiate one body twice (constant
+ * and general strides), and only inlining folds the constant-stride copy into plain
+ * vector loads. Left to itself, gcc -O3 keeps gelu_family & co. as out-of-line calls:
+ * `which`/`deriv` then become run-time arguments, the SCALED result travels through
+ * memory, and every ymm register is spilled around the call (the SysV ABI saves none). */
 #if defined(_MSC_VER)
 #define GC_ALWAYS_INLINE __forceinline
 #elif defined(__GNUC__)

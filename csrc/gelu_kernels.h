@@ -42,7 +42,7 @@
 typedef struct { DW m; VI nneg; } FN(scaled);
 #define SCALED FN(scaled)
 
-static inline SCALED FN(exp_dw)(DW a, int forward)
+static GC_ALWAYS_INLINE SCALED FN(exp_dw)(DW a, int forward)
 {
     const VT magic = vset1(GC_IS_F32 ? 0x1.8p23 : 0x1.8p52);
     /* k = round(a * 8/ln2) by the magic-number trick: the integer lands in the low
@@ -87,14 +87,14 @@ static inline SCALED FN(exp_dw)(DW a, int forward)
 }
 
 /* 2^-k for 0 <= k <= GC_BIAS - 1 (a normal number), built from its bits. */
-static inline VT FN(pow2neg)(VI k)
+static GC_ALWAYS_INLINE VT FN(pow2neg)(VI k)
 {
     return vasflt(vi_sll(vi_sub(vi_set1(GC_BIAS), k), GC_P - 1));
 }
 
 /* v * 2^-k in two exact-or-final steps, for any k >= 0: beyond 2*(bias-1) every
  * value we scale (|v| < 2^8) underflows to zero anyway, so k saturates there. */
-static inline VT FN(scale_down)(VT v, VI k)
+static GC_ALWAYS_INLINE VT FN(scale_down)(VT v, VI k)
 {
     k = vi_min(k, vi_set1(2 * (GC_BIAS - 1)));
     VI k1 = vi_srl(k, 1);
@@ -106,7 +106,7 @@ static inline VT FN(scale_down)(VT v, VI k)
  * c2.. are summed in working precision; the last two steps are double-word, so the
  * working-precision part only contributes ~kappa2 * 2^-p with kappa2 < 0.08 (the fit
  * script prints it per piece). */
-static inline DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE], VT t)
+static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE], VT t)
 {
     VT y = vadd(t, vset1(1));
     VI idx = vi_sub(vi_srl(vasint(y), GC_P - 1 - GC_MBITS), vi_set1(GC_BIAS << GC_MBITS));
@@ -139,7 +139,7 @@ static inline DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE], VT t)
 #define GC_GELU_GRAD 2
 
 /* Phi(x), GELU(x) or GELU'(x), unrounded; `wide` for the backward functions. */
-static inline SCALED FN(gelu_family)(VT x, int which, int wide)
+static GC_ALWAYS_INLINE SCALED FN(gelu_family)(VT x, int which, int wide)
 {
     const VT one = vset1(1), zero = vset1(0);
     const VT tclamp = vset1(wide ? K(TBACK) : K(TCLAMP));
@@ -179,7 +179,7 @@ static inline SCALED FN(gelu_family)(VT x, int which, int wide)
 
 /* x*sigma(z(x)) (deriv = 0) or its derivative (deriv = 1), unrounded; `wide` for
  * the backward functions. */
-static inline SCALED FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
+static GC_ALWAYS_INLINE SCALED FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
 {
     const VT one = vset1(1), zero = vset1(0);
     const VT zclamp = vset1(wide ? K(ZBACK) : K(ZCLAMP));
@@ -255,7 +255,7 @@ static inline SCALED FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
 
 /* The single rounding of a forward result: fl(fl(m.hi*s1 + m.lo*s1) * s2) with
  * s1*s2 = 2^-nneg (nneg <= 2*(bias-1) for every forward function). */
-static inline VT FN(round_pre)(SCALED r)
+static GC_ALWAYS_INLINE VT FN(round_pre)(SCALED r)
 {
     VI k1 = vi_srl(r.nneg, 1);
     VT s1 = FN(pow2neg)(k1), s2 = FN(pow2neg)(vi_sub(r.nneg, k1));
@@ -269,7 +269,7 @@ static inline VT FN(round_pre)(SCALED r)
  * the first happens only on results below the normal range and costs < 1/4 ulp
  * each. The low product uses a finite dy, so that dy = +-inf times a zero low word
  * raises no invalid flag. */
-static inline VT FN(round_pre_times)(SCALED r, VT dy)
+static GC_ALWAYS_INLINE VT FN(round_pre_times)(SCALED r, VT dy)
 {
     VI k1 = vi_min(r.nneg, vi_set1(GC_BIAS - 8));
     VT s1 = FN(pow2neg)(k1);
@@ -285,14 +285,14 @@ static inline VT FN(round_pre_times)(SCALED r, VT dy)
  * operation gives) and, where f(+-0) = +-0, the zero too (x + x keeps its sign; the
  * double-word sum would lose it). */
 #define GC_FORWARD(name, call, zero_passes)                                    \
-    static inline VT FN(k_##name)(VT x)                                        \
+    static GC_ALWAYS_INLINE VT FN(k_##name)(VT x)                                        \
     {                                                                          \
         VT y = FN(round_pre)(call);                                            \
         VM pass = zero_passes ? vmor(visnan(x), veq(x, vset1(0))) : visnan(x); \
         return vsel(pass, vadd(x, x), y);                                      \
     }
 #define GC_BACKWARD(name, call)                                                \
-    static inline VT FN(k_##name)(VT dy, VT x)                                 \
+    static GC_ALWAYS_INLINE VT FN(k_##name)(VT dy, VT x)                                 \
     {                                                                          \
         return vsel(visnan(x), vadd(x, x), FN(round_pre_times)(call, dy));     \
     }

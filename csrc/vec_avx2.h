@@ -94,7 +94,7 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 /* ---- memory ---- */
 
 /* Lanes 0..n-1 set (all ones), the rest zero: the mask of a partial vector. */
-static inline __m256i GC_CAT(gc_lane_mask, GC_KEY)(ptrdiff_t n)
+static GC_ALWAYS_INLINE __m256i GC_CAT(gc_lane_mask, GC_KEY)(ptrdiff_t n)
 {
 #if GC_IS_F32
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -106,7 +106,7 @@ static inline __m256i GC_CAT(gc_lane_mask, GC_KEY)(ptrdiff_t n)
 }
 
 /* Elements p, p + stride, ..., n of them (n <= GC_LANES), the rest zero. */
-static inline VT GC_CAT(gc_load_lanes, GC_KEY)(const char *p, ptrdiff_t stride, ptrdiff_t n)
+static GC_ALWAYS_INLINE VT GC_CAT(gc_load_lanes, GC_KEY)(const char *p, ptrdiff_t stride, ptrdiff_t n)
 {
     GC_T buf[GC_LANES] = {0};
     for (ptrdiff_t i = 0; i < n; i++)
@@ -118,7 +118,7 @@ static inline VT GC_CAT(gc_load_lanes, GC_KEY)(const char *p, ptrdiff_t stride, 
 #endif
 }
 
-static inline void GC_CAT(gc_store_lanes, GC_KEY)(char *p, ptrdiff_t stride, ptrdiff_t n, VT a)
+static GC_ALWAYS_INLINE void GC_CAT(gc_store_lanes, GC_KEY)(char *p, ptrdiff_t stride, ptrdiff_t n, VT a)
 {
     GC_T buf[GC_LANES];
 #if GC_IS_F32
@@ -132,7 +132,7 @@ static inline void GC_CAT(gc_store_lanes, GC_KEY)(char *p, ptrdiff_t stride, ptr
 
 /* A full vector at any stride. The loops call this with stride == sizeof(GC_T)
  * spelled as a constant on their contiguous path, so the branch folds away there. */
-static inline VT GC_CAT(gc_load, GC_KEY)(const char *p, ptrdiff_t stride)
+static GC_ALWAYS_INLINE VT GC_CAT(gc_load, GC_KEY)(const char *p, ptrdiff_t stride)
 {
 #if GC_IS_F32
     if (stride == (ptrdiff_t)sizeof(float))
@@ -152,7 +152,7 @@ static inline VT GC_CAT(gc_load, GC_KEY)(const char *p, ptrdiff_t stride)
 #endif
 }
 
-static inline void GC_CAT(gc_store, GC_KEY)(char *p, ptrdiff_t stride, VT a)
+static GC_ALWAYS_INLINE void GC_CAT(gc_store, GC_KEY)(char *p, ptrdiff_t stride, VT a)
 {
 #if GC_IS_F32
     if (stride == (ptrdiff_t)sizeof(float)) {
@@ -168,7 +168,7 @@ static inline void GC_CAT(gc_store, GC_KEY)(char *p, ptrdiff_t stride, VT a)
     GC_CAT(gc_store_lanes, GC_KEY)(p, stride, GC_LANES, a);
 }
 
-static inline VT GC_CAT(gc_load_part, GC_KEY)(const char *p, ptrdiff_t stride, ptrdiff_t n)
+static GC_ALWAYS_INLINE VT GC_CAT(gc_load_part, GC_KEY)(const char *p, ptrdiff_t stride, ptrdiff_t n)
 {
     if (stride == (ptrdiff_t)sizeof(GC_T)) {
         /* vmaskmov never reads (or faults on) the masked-off lanes */
@@ -181,7 +181,7 @@ static inline VT GC_CAT(gc_load_part, GC_KEY)(const char *p, ptrdiff_t stride, p
     return GC_CAT(gc_load_lanes, GC_KEY)(p, stride, n);
 }
 
-static inline void GC_CAT(gc_store_part, GC_KEY)(char *p, ptrdiff_t stride, ptrdiff_t n, VT a)
+static GC_ALWAYS_INLINE void GC_CAT(gc_store_part, GC_KEY)(char *p, ptrdiff_t stride, ptrdiff_t n, VT a)
 {
     if (stride == (ptrdiff_t)sizeof(GC_T)) {
 #if GC_IS_F32

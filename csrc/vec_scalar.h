@@ -42,8 +42,8 @@
 #define vmin(a, b) (vlt((a), (b)) ? (a) : (b))
 #define vmax(a, b) (vgt((a), (b)) ? (a) : (b))
 
-static inline VI GC_CAT(gc_asint, GC_KEY)(VT a) { VI i; memcpy(&i, &a, sizeof i); return i; }
-static inline VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
+static GC_ALWAYS_INLINE VI GC_CAT(gc_asint, GC_KEY)(VT a) { VI i; memcpy(&i, &a, sizeof i); return i; }
+static GC_ALWAYS_INLINE VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
 #define vasint(a) GC_CAT(gc_asint, GC_KEY)(a)
 #define vasflt(i) GC_CAT(gc_asflt, GC_KEY)(i)
 #define vi_set1(c) ((VI)(c))
@@ -58,8 +58,8 @@ static inline VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i, sizeof a)
 #define vlookup(row, idx) ((row)[(idx)])
 
 /* memory: one element at p (any alignment); stride unused for one lane */
-static inline VT GC_CAT(gc_load, GC_KEY)(const char *p) { VT a; memcpy(&a, p, sizeof a); return a; }
-static inline void GC_CAT(gc_store, GC_KEY)(char *p, VT a) { memcpy(p, &a, sizeof a); }
+static GC_ALWAYS_INLINE VT GC_CAT(gc_load, GC_KEY)(const char *p) { VT a; memcpy(&a, p, sizeof a); return a; }
+static GC_ALWAYS_INLINE void GC_CAT(gc_store, GC_KEY)(char *p, VT a) { memcpy(p, &a, sizeof a); }
 #define vload(p, stride) GC_CAT(gc_load, GC_KEY)(p)
 #define vstore(p, stride, a) GC_CAT(gc_store, GC_KEY)((p), (a))
 /* partial vectors never occur with one lane */
