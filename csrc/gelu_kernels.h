@@ -6,13 +6,14 @@
  *
  * Accuracy plan (p = 24 or 53 significand bits). Every result is formed as a
  * double-word mantissa m = m.hi + m.lo with relative error ~2^-(p+4) and a power of two
- * s1*s2, then rounded once: out = fl(fl(m.hi*s1 + m.lo*s1) * s2). The power of two is
- * applied in two halves so that results far below the normal range (subnormal GELU
- * tails) are formed without intermediate underflow; when the result is subnormal the
- * first rounding (to p bits) costs at most 2^-(p+1) * 2^(emin) < 1/4 ulp of the final
- * one, so the total stays below 1 ulp. Everything inside runs on clamped, NaN-free
- * inputs, so no spurious overflow/invalid flag reaches NumPy's error checks; NaN,
- * +-inf and huge inputs are patched in at the end by selects.
+ * 2^-nneg kept as an integer, then rounded: out = fl(fl(m.hi + m.lo) * 2^-nneg), the
+ * scaling done on the exponent field (scale_round), so that results far below the
+ * normal range (subnormal GELU tails) are formed without intermediate underflow and
+ * without the subnormal-operation penalty; when the result is subnormal the first
+ * rounding (to p bits) costs at most 2^-(p+1) * 2^(emin) < 1/4 ulp of the final one,
+ * so the total stays below 1 ulp. Everything inside runs on clamped, NaN-free inputs,
+ * so no spurious overflow/invalid flag reaches NumPy's error checks; NaN, +-inf and
+ * huge inputs are patched in at the end by selects.
  *
  * Phi and GELU:  with t = |x|,  Phi(-t) = exp(-t^2/2) * R(t)  and  GELU'(-t) =
  * exp(-t^2/2) * D(t), where R and D are smooth tables (tools/fit_coeffs.py). t^2 is
@@ -41,6 +42,13 @@
  * every function's result before its final rounding have this form. */
 typedef struct { DW m; VI nneg; } FN(scaled);
 #define SCALED FN(scaled)
+/* A function value before its final rounding: (m.hi + m.lo) * 2^-nneg, or `lim` where
+ * `big` (inputs past the clamp, where the function sits at its limit). The limit is
+ * put in by one select on the rounded result, not by three on m.hi, m.lo and nneg:
+ * vblendv is 3 uops on Golden Cove. For big lanes m is the (finite, normal) value at
+ * the clamp and nneg is 0, so they never take scale_round's subnormal recipe. */
+typedef struct { DW m; VI nneg; VM big; VT lim; } FN(value);
+#define VALUE FN(value)
 
 static GC_ALWAYS_INLINE SCALED FN(exp_dw)(DW a, int forward)
 {
@@ -92,13 +100,44 @@ static GC_ALWAYS_INLINE VT FN(pow2neg)(VI k)
     return vasflt(vi_sll(vi_sub(vi_set1(GC_BIAS), k), GC_P - 1));
 }
 
-/* v * 2^-k in two exact-or-final steps, for any k >= 0: beyond 2*(bias-1) every
- * value we scale (|v| < 2^8) underflows to zero anyway, so k saturates there. */
-static GC_ALWAYS_INLINE VT FN(scale_down)(VT v, VI k)
+/* v * 2^-k rounded once (to nearest, ties to even), for any k >= 0 and v finite, or
+ * +-inf/NaN when `special` (passed through). No floating-point operation on this path
+ * reads or returns a subnormal unless v itself is one, so results below the normal
+ * range cost no more than normal ones: on Intel cores every instruction that returns a
+ * subnormal takes a microcode assist (np.multiply runs 14x slower on subnormal
+ * products), which made tail inputs 3-9x slower when this was a plain multiply.
+ *   - normal result (biased exponent e of v above k): k comes off the exponent field;
+ *     exact, as the multiply would be.
+ *   - subnormal result: w = |v| * 2^(bias+p-2-k) is the result in units of the least
+ *     subnormal, formed on the exponent field (normal: k is clamped to [e-3, e+p+1],
+ *     beyond which the result rounds to 0 anyway), and w + 2^(p-1) rounds it to an
+ *     integer exactly as the multiply's underflow would; that integer, with v's sign,
+ *     is the subnormal's bit pattern (2^(p-1) itself is the least normal, as it
+ *     should be when w rounds up to it).
+ *   - v zero or subnormal: the multiply itself.
+ * Which recipe runs is decided per vector (all lanes normal: the first alone), and
+ * every recipe gives the bits of fl(v * 2^-k), so the branch never shows in a result. */
+static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int special)
 {
-    k = vi_min(k, vi_set1(2 * (GC_BIAS - 1)));
-    VI k1 = vi_srl(k, 1);
-    return vmul(vmul(v, FN(pow2neg)(k1)), FN(pow2neg)(vi_sub(k, k1)));
+    VI bits = vasint(vabs(v));
+    VI e = vi_srl(bits, GC_P - 1);
+    const VI emax = vi_set1(2 * GC_BIAS + 1);
+    if (special)                                   /* inf/NaN: k = 0 passes v through */
+        k = vi_keep(vi_gt(emax, e), k);
+    /* e = 0 with k = 0 (v = 0 unscaled) is exact on the fast recipe too */
+    VM normal = vi_gt(vi_max(e, vi_set1(1)), k);
+    VT fast = vasflt(vi_sub(vasint(v), vi_sll(k, GC_P - 1)));
+    if (vall(normal))
+        return fast;
+    const VI three = vi_set1(3);
+    VI kk = vi_min(vi_sub(vi_max(vi_add(k, three), e), three), vi_add(e, vi_set1(GC_P + 1)));
+    VT w = vasflt(vi_add(bits, vi_sll(vi_sub(vi_set1(GC_BIAS + GC_P - 2), kk), GC_P - 1)));
+    const VT grid = vset1(GC_IS_F32 ? 0x1p23 : 0x1p52);
+    VI n = vi_sub(vasint(vadd(w, grid)), vasint(grid));
+    VT sub = vasflt(vi_or(n, vi_and(vasint(v), vasint(vset1(-0.0)))));
+    VM tiny = vi_gt(vi_set1(1), e);
+    VT z = vmul(vkeep(tiny, v), FN(pow2neg)(vi_min(k, vi_set1(GC_BIAS - 1))));
+    return vsel(normal, fast, vsel(tiny, z, sub));
 }
 
 /* A piecewise polynomial table (R or D) at t in [0, TCLAMP]. The piece comes from the
@@ -139,11 +178,11 @@ static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE], VT t)
 #define GC_GELU_GRAD 2
 
 /* Phi(x), GELU(x) or GELU'(x), unrounded; `wide` for the backward functions. */
-static GC_ALWAYS_INLINE SCALED FN(gelu_family)(VT x, int which, int wide)
+static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
 {
     const VT one = vset1(1), zero = vset1(0);
     const VT tclamp = vset1(wide ? K(TBACK) : K(TCLAMP));
-    VT xs = vsel(visnan(x), zero, x);
+    VT xs = vkeep_not(visnan(x), x);
     VT t = vabs(xs);
     VM neg = vlt(xs, zero);
     VM big = vgt(t, tclamp);
@@ -152,24 +191,24 @@ static GC_ALWAYS_INLINE SCALED FN(gelu_family)(VT x, int which, int wide)
     SCALED e = FN(exp_dw)(FN(dw_make)(vmul(h.hi, vset1(-0.5)), vmul(h.lo, vset1(-0.5))),
                           which != GC_GELU_GRAD);
     DW tail = FN(piece_poly)(which == GC_GELU_GRAD ? K(D) : K(R), tc);
-    /* Phi(-t) = E*R and GELU'(-t) = E*D (double-word, still scaled by s1*s2) */
+    /* Phi(-t) = E*R and GELU'(-t) = E*D (double-word, still to be scaled by 2^-nneg) */
     DW pm = FN(dw_mul_dw)(e.m, tail);
     /* x > 0: 1 - (that), unscaled. Beyond 2^-(2p+4) the term no longer changes the
      * rounded result, so one factor 2^-min(nneg, 2p+4) (always normal) does. */
     VT sc = FN(pow2neg)(vi_min(e.nneg, vi_set1(2 * GC_P + 4)));
     DW o = FN(fast_two_sum)(one, vneg(vmul(pm.hi, sc)));
     o.lo = vsub(o.lo, vmul(pm.lo, sc));
-    SCALED r;
+    VALUE r;
     r.m = FN(dw_make)(vsel(neg, pm.hi, o.hi), vsel(neg, pm.lo, o.lo));
-    r.nneg = vi_sel(neg, e.nneg, vi_set1(0));
-    if (which == GC_GELU)
-        r.m = FN(dw_mul_v)(r.m, vsel(neg, vneg(tc), tc));
-    /* |x| > TCLAMP: Phi -> 0 | 1, GELU -> -0 | x, GELU' -> -0 | 1 (x = +inf included). */
-    VT lim_neg = which == GC_PHI ? zero : vset1(-0.0);
-    VT lim_pos = which == GC_GELU ? xs : one;
-    r.m.hi = vsel(big, vsel(neg, lim_neg, lim_pos), r.m.hi);
-    r.m.lo = vsel(big, vsel(neg, lim_neg, zero), r.m.lo);
-    r.nneg = vi_sel(big, vi_set1(0), r.nneg);
+    r.nneg = vi_keep_not(big, vi_keep(neg, e.nneg));
+    if (which == GC_GELU)       /* times x clamped to +-tclamp, i.e. -t or t */
+        r.m = FN(dw_mul_v)(r.m, vmax(vmin(xs, tclamp), vneg(tclamp)));
+    /* |x| > TCLAMP: Phi -> 0 | 1, GELU -> -0 | x, GELU' -> -0 | 1 (x = +inf included).
+     * There max(x, +-0) is the negative side's limit or x, and min(., 1) caps it. */
+    r.big = big;
+    r.lim = vmax(xs, which == GC_PHI ? zero : vset1(-0.0));
+    if (which != GC_GELU)
+        r.lim = vmin(r.lim, one);
     return r;
 }
 
@@ -179,11 +218,11 @@ static GC_ALWAYS_INLINE SCALED FN(gelu_family)(VT x, int which, int wide)
 
 /* x*sigma(z(x)) (deriv = 0) or its derivative (deriv = 1), unrounded; `wide` for
  * the backward functions. */
-static GC_ALWAYS_INLINE SCALED FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
+static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int wide)
 {
     const VT one = vset1(1), zero = vset1(0);
     const VT zclamp = vset1(wide ? K(ZBACK) : K(ZCLAMP));
-    VT xs = vsel(visnan(x), zero, x);
+    VT xs = vkeep_not(visnan(x), x);
     /* Beyond |x| = 30 (tanh form) or the z clamp the results are at their limits;
      * clamping first keeps z, and x*z', finite. */
     VT xb = kind == GC_TANH ? vset1(30.0) : zclamp;
@@ -214,7 +253,7 @@ static GC_ALWAYS_INLINE SCALED FN(sigmoid_family)(VT x, int kind, int deriv, int
     VM big = vmor(vgt(vabs(xs), xb), vgt(az, zclamp));
     /* a = -|z| in double-word */
     DW a = FN(dw_make)(vneg(vmin(az, zclamp)),
-                       vsel(vgt(az, zclamp), zero, vsel(zneg, z.lo, vneg(z.lo))));
+                       vkeep_not(vgt(az, zclamp), vsel(zneg, z.lo, vneg(z.lo))));
     SCALED e = FN(exp_dw)(a, !deriv);               /* w = exp(-|z|) = e.m * 2^-nneg */
     /* w and sigma(-|z|) are only needed unscaled next to 1 (in 1 + w, and in
      * 1 + x z' sigma(-z) with |x z'| < 2^13): below 2^-(2p+20) they no longer change
@@ -229,13 +268,11 @@ static GC_ALWAYS_INLINE SCALED FN(sigmoid_family)(VT x, int kind, int deriv, int
         d = FN(fast_two_sum)(d.hi, d.lo);
     DW ra = FN(dw_recip)(d);                        /* sigma(|z|)  = 1/(1+w) */
     DW rb = FN(dw_mul_dw)(e.m, ra);                 /* sigma(-|z|) = w/(1+w), scaled */
-    SCALED r;
+    VALUE r;
     r.m = FN(dw_make)(vsel(zneg, rb.hi, ra.hi), vsel(zneg, rb.lo, ra.lo));   /* s = sigma(z) */
-    r.nneg = vi_sel(zneg, e.nneg, vi_set1(0));
-    VT lim_pos;
+    r.nneg = vi_keep_not(big, vi_keep(zneg, e.nneg));
     if (!deriv) {
         r.m = FN(dw_mul_v)(r.m, xc);
-        lim_pos = xs;
     } else {
         /* 1 - s = sigma(-z): unscaled value needed here */
         DW sc = FN(dw_make)(vsel(zneg, ra.hi, vmul(rb.hi, sw)),
@@ -244,39 +281,39 @@ static GC_ALWAYS_INLINE SCALED FN(sigmoid_family)(VT x, int kind, int deriv, int
         DW g = FN(two_sum)(one, q.hi);
         g.lo = vadd(g.lo, q.lo);
         r.m = FN(dw_mul_dw)(r.m, g);
-        lim_pos = one;
     }
-    VT negzero = vset1(-0.0);
-    r.m.hi = vsel(big, vsel(zneg, negzero, lim_pos), r.m.hi);
-    r.m.lo = vsel(big, vsel(zneg, negzero, zero), r.m.lo);
-    r.nneg = vi_sel(big, vi_set1(0), r.nneg);
+    /* past the clamps: x*sigma(z) -> -0 | x, its derivative -> -0 | 1 (z has x's sign) */
+    r.big = big;
+    r.lim = vmax(xs, vset1(-0.0));
+    if (deriv)
+        r.lim = vmin(r.lim, one);
     return r;
 }
 
-/* The single rounding of a forward result: fl(fl(m.hi*s1 + m.lo*s1) * s2) with
- * s1*s2 = 2^-nneg (nneg <= 2*(bias-1) for every forward function). */
-static GC_ALWAYS_INLINE VT FN(round_pre)(SCALED r)
+/* The single rounding of a forward result: fl((m.hi + m.lo) * 2^-nneg), or the limit.
+ * m.hi + m.lo is rounded to working precision first; when the result is subnormal
+ * that first rounding costs at most 2^-(p+1) * 2^emin < 1/4 ulp of the second one. */
+static GC_ALWAYS_INLINE VT FN(round_pre)(VALUE r)
 {
-    VI k1 = vi_srl(r.nneg, 1);
-    VT s1 = FN(pow2neg)(k1), s2 = FN(pow2neg)(vi_sub(r.nneg, k1));
-    return vmul(vadd(vmul(r.m.hi, s1), vmul(r.m.lo, s1)), s2);
+    return vsel(r.big, r.lim, FN(scale_round)(vadd(r.m.hi, r.m.lo), r.nneg, 0));
 }
 
-/* dy * f'(x), rounded once where it matters. Up to 2^-(bias-8) of the scale goes on
- * m first (m >= 2^-6 wherever nneg is large, so m*2^-k1 stays normal and exact);
- * then dy*m is formed with one rounding, and the rest of the scale (which a huge dy
- * can make larger than one factor holds) follows in two steps. Any rounding after
- * the first happens only on results below the normal range and costs < 1/4 ulp
- * each. The low product uses a finite dy, so that dy = +-inf times a zero low word
- * raises no invalid flag. */
-static GC_ALWAYS_INLINE VT FN(round_pre_times)(SCALED r, VT dy)
+/* dy * f'(x), rounded once where it matters. Up to 2^-16 of the scale goes on m first
+ * (2^-6 <= m < 2^13 wherever nneg is large: the sigmoid forms' m reaches |x z'| in
+ * the tail. So m*2^-k1 stays normal and exact, and dy*m*2^-16 cannot overflow
+ * unless the result does); dy*m is then formed with one rounding, and the rest of
+ * the scale is rounded once more only when the result lies below the normal range
+ * (< 1/4 ulp there). Big lanes compute with dy = 0 (no overflow from m at the clamp)
+ * and take dy * lim. The low product uses a finite dy, so that dy = +-inf times a
+ * zero low word raises no invalid flag. */
+static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy)
 {
-    VI k1 = vi_min(r.nneg, vi_set1(GC_BIAS - 8));
+    VI k1 = vi_min(r.nneg, vi_set1(16));
     VT s1 = FN(pow2neg)(k1);
-    VM finite = vlt(vabs(dy), vset1(HUGE_VAL));
-    VT dyf = vsel(finite, dy, vset1(0));
-    VT y = vfma(dy, vmul(r.m.hi, s1), vmul(dyf, vmul(r.m.lo, s1)));
-    return FN(scale_down)(y, vi_sub(r.nneg, k1));
+    VT dyb = vkeep_not(r.big, dy);
+    VT dyf = vkeep(vlt(vabs(dyb), vset1(HUGE_VAL)), dyb);
+    VT y = vfma(dyb, vmul(r.m.hi, s1), vmul(dyf, vmul(r.m.lo, s1)));
+    return vsel(r.big, vmul(dy, r.lim), FN(scale_round)(y, vi_sub(r.nneg, k1), 1));
 }
 
 /* ---- the public kernels: one vector in, one vector out ---- */
@@ -314,4 +351,5 @@ GC_BACKWARD(silu_backward, FN(sigmoid_family)(x, GC_SILU, 1, 1))
 #undef GC_FORWARD
 #undef GC_BACKWARD
 #undef SCALED
+#undef VALUE
 #undef K

@@ -39,6 +39,8 @@
 #define visnan(a) _mm256_cmp_ps((a), (a), _CMP_UNORD_Q)
 #define vmor(m1, m2) _mm256_or_ps((m1), (m2))
 #define vsel(m, a, b) _mm256_blendv_ps((b), (a), (m))
+#define vkeep(m, a) _mm256_and_ps((m), (a))
+#define vkeep_not(m, a) _mm256_andnot_ps((m), (a))
 #define vmin(a, b) _mm256_min_ps((a), (b))
 #define vmax(a, b) _mm256_max_ps((a), (b))
 #define vasint(a) _mm256_castps_si256(a)
@@ -49,7 +51,10 @@
 #define vi_srl(a, n) _mm256_srli_epi32((a), (n))
 #define vi_sll(a, n) _mm256_slli_epi32((a), (n))
 #define vi_min(a, b) _mm256_min_epu32((a), (b))
+#define vi_max(a, b) _mm256_max_epu32((a), (b))
+#define vi_gt(a, b) _mm256_castsi256_ps(_mm256_cmpgt_epi32((a), (b)))
 #define vi_sel(m, a, b) _mm256_blendv_epi8((b), (a), _mm256_castps_si256(m))
+#define vall(m) (_mm256_movemask_ps(m) == 0xff)
 /* An 8-entry table sits in one register; vpermps picks each lane's entry in one
  * instruction (port 5 on Intel), off the FMA ports the kernels saturate. */
 #define vlookup(row, idx) _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), (idx))
@@ -73,6 +78,8 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 #define visnan(a) _mm256_cmp_pd((a), (a), _CMP_UNORD_Q)
 #define vmor(m1, m2) _mm256_or_pd((m1), (m2))
 #define vsel(m, a, b) _mm256_blendv_pd((b), (a), (m))
+#define vkeep(m, a) _mm256_and_pd((m), (a))
+#define vkeep_not(m, a) _mm256_andnot_pd((m), (a))
 #define vmin(a, b) _mm256_min_pd((a), (b))
 #define vmax(a, b) _mm256_max_pd((a), (b))
 #define vasint(a) _mm256_castpd_si256(a)
@@ -85,11 +92,19 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 /* AVX2 has no 64-bit unsigned min; every operand of vi_min is below 2^31, so the
  * signed compare is exact. */
 #define vi_min(a, b) _mm256_blendv_epi8((a), (b), _mm256_cmpgt_epi64((a), (b)))
+#define vi_max(a, b) _mm256_blendv_epi8((b), (a), _mm256_cmpgt_epi64((a), (b)))
+#define vi_gt(a, b) _mm256_castsi256_pd(_mm256_cmpgt_epi64((a), (b)))
 #define vi_sel(m, a, b) _mm256_blendv_epi8((b), (a), _mm256_castpd_si256(m))
+#define vall(m) (_mm256_movemask_pd(m) == 0xf)
 /* The float64 tables have up to 23 entries: a gather (indices < 23, always in bounds). */
 #define vlookup(row, idx) _mm256_i64gather_pd((row), (idx), 8)
 #endif
 #define vi_and(a, b) _mm256_and_si256((a), (b))
+#define vi_or(a, b) _mm256_or_si256((a), (b))
+/* a where m is set, else 0: one AND, where vsel's vblendv is 3 uops on Golden Cove.
+ * A mask has the vector type, so vasint reads it as integer lanes. */
+#define vi_keep(m, a) _mm256_and_si256(vasint(m), (a))
+#define vi_keep_not(m, a) _mm256_andnot_si256(vasint(m), (a))
 
 /* ---- memory ---- */
 

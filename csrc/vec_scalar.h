@@ -39,6 +39,8 @@
 #define visnan(a) isnan(a)
 #define vmor(m1, m2) ((m1) | (m2))
 #define vsel(m, a, b) ((m) ? (a) : (b))
+#define vkeep(m, a) ((m) ? (a) : (VT)0)   /* +0 where m is clear */
+#define vkeep_not(m, a) ((m) ? (VT)0 : (a))
 #define vmin(a, b) (vlt((a), (b)) ? (a) : (b))
 #define vmax(a, b) (vgt((a), (b)) ? (a) : (b))
 
@@ -52,8 +54,18 @@ static GC_ALWAYS_INLINE VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i,
 #define vi_and(a, b) ((a) & (b))
 #define vi_srl(a, n) ((VI)((a) >> (n)))
 #define vi_sll(a, n) ((VI)((a) << (n)))
-#define vi_min(a, b) ((a) < (b) ? (a) : (b))   /* operands < 2^31 */
+/* vi_min/vi_max/vi_gt: every operand the kernels pass is in [0, 2^31), where the
+ * AVX2 layer's unsigned min/max and signed compare agree with these. */
+#define vi_min(a, b) ((a) < (b) ? (a) : (b))
+#define vi_max(a, b) ((a) > (b) ? (a) : (b))
+#define vi_gt(a, b) ((a) > (b))
+#define vi_or(a, b) ((a) | (b))
+#define vi_keep(m, a) ((m) ? (a) : (VI)0)
+#define vi_keep_not(m, a) ((m) ? (VI)0 : (a))
 #define vi_sel(m, a, b) ((m) ? (a) : (b))
+/* all lanes of a mask set: the kernels branch on it only to pick between two recipes
+ * that give the same bits */
+#define vall(m) (m)
 /* table lookup: row[idx] for a small table (<= 32 entries) */
 #define vlookup(row, idx) ((row)[(idx)])
 

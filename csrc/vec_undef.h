@@ -28,6 +28,14 @@
 #undef vi_srl
 #undef vi_sll
 #undef vi_min
+#undef vi_max
+#undef vi_gt
+#undef vi_or
+#undef vall
+#undef vkeep
+#undef vi_keep
+#undef vkeep_not
+#undef vi_keep_not
 #undef vi_sel
 #undef vlookup
 #undef vload

@@ -36,6 +36,8 @@ static long gc_cnt[C_N];
 #define visnan(a) CNT(C_CMP, isnan(a))
 #define vmor(m1, m2) CNT(C_LOGIC, (m1) | (m2))
 #define vsel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
+#define vkeep(m, a) CNT(C_LOGIC, (m) ? (a) : (VT)0)
+#define vkeep_not(m, a) CNT(C_LOGIC, (m) ? (VT)0 : (a))
 #define vmin(a, b) CNT(C_MINMAX, isless((a), (b)) ? (a) : (b))
 #define vmax(a, b) CNT(C_MINMAX, isgreater((a), (b)) ? (a) : (b))
 static inline VI gc_asint(VT a) { VI i; memcpy(&i, &a, sizeof i); return i; }
@@ -49,5 +51,13 @@ static inline VT gc_asflt(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
 #define vi_srl(a, n) CNT(C_INT, (VI)((a) >> (n)))
 #define vi_sll(a, n) CNT(C_INT, (VI)((a) << (n)))
 #define vi_min(a, b) CNT(C_INT, (a) < (b) ? (a) : (b))
+#define vi_max(a, b) CNT(C_INT, (a) > (b) ? (a) : (b))
+#define vi_gt(a, b) CNT(C_INT, (a) > (b))
+#define vi_or(a, b) CNT(C_INT, (a) | (b))
+#define vi_keep(m, a) CNT(C_INT, (m) ? (a) : (VI)0)
+#define vi_keep_not(m, a) CNT(C_INT, (m) ? (VI)0 : (a))
+/* a movemask and a test: counted with the comparisons; a kernel's branch on it is
+ * counted on the side its input takes (count_ops.c feeds the common, fast one) */
+#define vall(m) CNT(C_CMP, (m))
 #define vi_sel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
 #define vlookup(row, idx) CNT(C_PERM, (row)[(idx)])
