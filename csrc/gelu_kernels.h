@@ -322,14 +322,14 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy)
  * operation gives) and, where f(+-0) = +-0, the zero too (x + x keeps its sign; the
  * double-word sum would lose it). */
 #define GC_FORWARD(name, call, zero_passes)                                    \
-    static GC_ALWAYS_INLINE VT FN(k_##name)(VT x)                                        \
+    static GC_ALWAYS_INLINE VT FN(k_##name)(VT x)                              \
     {                                                                          \
         VT y = FN(round_pre)(call);                                            \
         VM pass = zero_passes ? vmor(visnan(x), veq(x, vset1(0))) : visnan(x); \
         return vsel(pass, vadd(x, x), y);                                      \
     }
 #define GC_BACKWARD(name, call)                                                \
-    static GC_ALWAYS_INLINE VT FN(k_##name)(VT dy, VT x)                                 \
+    static GC_ALWAYS_INLINE VT FN(k_##name)(VT dy, VT x)                       \
     {                                                                          \
         return vsel(visnan(x), vadd(x, x), FN(round_pre_times)(call, dy));     \
     }
