@@ -114,16 +114,18 @@ static GC_ALWAYS_INLINE VT FN(pow2neg)(VI k)
  *     integer exactly as the multiply's underflow would; that integer, with v's sign,
  *     is the subnormal's bit pattern (2^(p-1) itself is the least normal, as it
  *     should be when w rounds up to it).
- *   - v zero or subnormal: the multiply itself.
- * Which recipe runs is decided per vector (all lanes normal: the first alone), and
- * every recipe gives the bits of fl(v * 2^-k), so the branch never shows in a result. */
+ *   - v subnormal (or zero, forward only): the multiply itself.
+ * Which recipes run is decided per vector (all lanes normal: the first alone; the
+ * multiply only when some lane needs it), and every recipe gives the bits of
+ * fl(v * 2^-k), so the branches never show in a result. */
 static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int special)
 {
     VI bits = vasint(vabs(v));
     VI e = vi_srl(bits, GC_P - 1);
     const VI emax = vi_set1(2 * GC_BIAS + 1);
-    if (special)                                   /* inf/NaN: k = 0 passes v through */
-        k = vi_keep(vi_gt(emax, e), k);
+    /* inf/NaN, and v = 0 (dy = 0 in a backward product): k = 0 passes v through */
+    if (special)
+        k = vi_keep(vi_gt(emax, e), vi_keep(vi_gt(bits, vi_set1(0)), k));
     /* e = 0 with k = 0 (v = 0 unscaled) is exact on the fast recipe too */
     VM normal = vi_gt(vi_max(e, vi_set1(1)), k);
     VT fast = vasflt(vi_sub(vasint(v), vi_sll(k, GC_P - 1)));
@@ -134,10 +136,13 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int special)
     VT w = vasflt(vi_add(bits, vi_sll(vi_sub(vi_set1(GC_BIAS + GC_P - 2), kk), GC_P - 1)));
     const VT grid = vset1(GC_IS_F32 ? 0x1p23 : 0x1p52);
     VI n = vi_sub(vasint(vadd(w, grid)), vasint(grid));
-    VT sub = vasflt(vi_or(n, vi_and(vasint(v), vasint(vset1(-0.0)))));
+    VT r = vsel(normal, fast, vasflt(vi_or(n, vi_and(vasint(v), vasint(vset1(-0.0))))));
+    /* v zero or subnormal with k > 0: only backward results with |dy| below about
+     * 2^-100 get here, so this recipe has a branch of its own */
     VM tiny = vi_gt(vi_set1(1), e);
-    VT z = vmul(vkeep(tiny, v), FN(pow2neg)(vi_min(k, vi_set1(GC_BIAS - 1))));
-    return vsel(normal, fast, vsel(tiny, z, sub));
+    if (vany(tiny))
+        r = vsel(tiny, vmul(v, FN(pow2neg)(vi_min(k, vi_set1(GC_BIAS - 1)))), r);
+    return r;
 }
 
 /* A piecewise polynomial table (R or D) at t in [0, TCLAMP]. The piece comes from the
@@ -305,14 +310,20 @@ static GC_ALWAYS_INLINE VT FN(round_pre)(VALUE r)
  * the scale is rounded once more only when the result lies below the normal range
  * (< 1/4 ulp there). Big lanes compute with dy = 0 (no overflow from m at the clamp)
  * and take dy * lim. The low product uses a finite dy, so that dy = +-inf times a
- * zero low word raises no invalid flag. */
+ * zero low word raises no invalid flag.
+ * A zero product must have the sign of dy * f'(x), as IEEE multiplication gives it
+ * (dy = -0, or dy = 0 where f' < 0), but the fma's sum of two zeros of opposite
+ * signs (m.lo can have either sign) is +0: the sign of dy * m.hi is OR-ed in, which
+ * changes nothing else (any nonzero result has that sign; a NaN dy keeps its bits). */
 static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy)
 {
     VI k1 = vi_min(r.nneg, vi_set1(16));
     VT s1 = FN(pow2neg)(k1);
     VT dyb = vkeep_not(r.big, dy);
     VT dyf = vkeep(vlt(vabs(dyb), vset1(HUGE_VAL)), dyb);
-    VT y = vfma(dyb, vmul(r.m.hi, s1), vmul(dyf, vmul(r.m.lo, s1)));
+    VT hs = vmul(r.m.hi, s1);
+    VT y = vfma(dyb, hs, vmul(dyf, vmul(r.m.lo, s1)));
+    y = vasflt(vi_or(vasint(y), vi_and(vasint(vmul(dyb, hs)), vasint(vset1(-0.0)))));
     return vsel(r.big, vmul(dy, r.lim), FN(scale_round)(y, vi_sub(r.nneg, k1), 1));
 }
 

@@ -55,6 +55,7 @@
 #define vi_gt(a, b) _mm256_castsi256_ps(_mm256_cmpgt_epi32((a), (b)))
 #define vi_sel(m, a, b) _mm256_blendv_epi8((b), (a), _mm256_castps_si256(m))
 #define vall(m) (_mm256_movemask_ps(m) == 0xff)
+#define vany(m) (_mm256_movemask_ps(m) != 0)
 /* An 8-entry table sits in one register; vpermps picks each lane's entry in one
  * instruction (port 5 on Intel), off the FMA ports the kernels saturate. */
 #define vlookup(row, idx) _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), (idx))
@@ -96,6 +97,7 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 #define vi_gt(a, b) _mm256_castsi256_pd(_mm256_cmpgt_epi64((a), (b)))
 #define vi_sel(m, a, b) _mm256_blendv_epi8((b), (a), _mm256_castpd_si256(m))
 #define vall(m) (_mm256_movemask_pd(m) == 0xf)
+#define vany(m) (_mm256_movemask_pd(m) != 0)
 /* The float64 tables have up to 23 entries: a gather (indices < 23, always in bounds). */
 #define vlookup(row, idx) _mm256_i64gather_pd((row), (idx), 8)
 #endif

@@ -63,9 +63,10 @@ static GC_ALWAYS_INLINE VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i,
 #define vi_keep(m, a) ((m) ? (a) : (VI)0)
 #define vi_keep_not(m, a) ((m) ? (VI)0 : (a))
 #define vi_sel(m, a, b) ((m) ? (a) : (b))
-/* all lanes of a mask set: the kernels branch on it only to pick between two recipes
- * that give the same bits */
+/* all / any lanes of a mask set: the kernels branch on them only to skip a recipe
+ * no lane needs, never to change a result */
 #define vall(m) (m)
+#define vany(m) (m)
 /* table lookup: row[idx] for a small table (<= 32 entries) */
 #define vlookup(row, idx) ((row)[(idx)])
 

@@ -32,6 +32,7 @@
 #undef vi_gt
 #undef vi_or
 #undef vall
+#undef vany
 #undef vkeep
 #undef vi_keep
 #undef vkeep_not

@@ -148,6 +148,23 @@ def test_backward_infinite_dy(name, dtype, kernel_path):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("name", oracle.BACKWARD)
+def test_backward_zero_dy_gives_signed_zero(name, dtype, kernel_path):
+    """dy = +-0 gives the zero IEEE multiplication gives: sign(dy) * sign(f'(x)).
+
+    f'(x)'s sign comes from the mpmath oracle; the points cover both signs of
+    f' (f' < 0 in the negative tail of every form), f' = 0.5 at +-0 and f' = 1
+    far right, and both halves of the kernels' tables.
+    """
+    for x in (-30.0, -9.0, -5.0, -2.5, -0.5, -1e-30, 0.0, -0.0, 0.3, 2.0, 7.0, 1e30):
+        slope_negative = oracle.exact_scalar(oracle.GRAD_OF[name], x) < 0
+        for dy in (0.0, -0.0):
+            want_sign = bool(np.signbit(dy)) != slope_negative
+            _check(name, dtype, kernel_path, x, _is(0.0, sign=want_sign),
+                   "-0.0" if want_sign else "+0.0", dy=dy)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", oracle.NAMES)
 def test_specials_mixed_in_one_array(name, dtype, kernel_path):
     """All special inputs together in one strided-free array, in every lane."""

@@ -59,5 +59,6 @@ static inline VT gc_asflt(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
 /* a movemask and a test: counted with the comparisons; a kernel's branch on it is
  * counted on the side its input takes (count_ops.c feeds the common, fast one) */
 #define vall(m) CNT(C_CMP, (m))
+#define vany(m) CNT(C_CMP, (m))
 #define vi_sel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
 #define vlookup(row, idx) CNT(C_PERM, (row)[(idx)])
