@@ -137,11 +137,12 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int special)
     const VT grid = vset1(GC_IS_F32 ? 0x1p23 : 0x1p52);
     VI n = vi_sub(vasint(vadd(w, grid)), vasint(grid));
     VT r = vsel(normal, fast, vasflt(vi_or(n, vi_and(vasint(v), vasint(vset1(-0.0))))));
-    /* v zero or subnormal with k > 0: only backward results with |dy| below about
-     * 2^-100 get here, so this recipe has a branch of its own */
-    VM tiny = vi_gt(vi_set1(1), e);
+    /* v subnormal (e = 0) with k > 0 (k < 2^13 always): only backward products with
+     * |dy| below about 2^-100 get here, so this recipe has a branch of its own. The
+     * other lanes multiply +0, not v: a subnormal product in any lane costs the assist. */
+    VM tiny = vi_gt(k, vi_sll(e, 13));
     if (vany(tiny))
-        r = vsel(tiny, vmul(v, FN(pow2neg)(vi_min(k, vi_set1(GC_BIAS - 1)))), r);
+        r = vsel(tiny, vmul(vkeep(tiny, v), FN(pow2neg)(vi_min(k, vi_set1(GC_BIAS - 1)))), r);
     return r;
 }
 
@@ -279,9 +280,12 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
     if (!deriv) {
         r.m = FN(dw_mul_v)(r.m, xc);
     } else {
-        /* 1 - s = sigma(-z): unscaled value needed here */
+        /* 1 - s = sigma(-z): unscaled value needed here. Where z < 0 the scaled
+         * low word is not used, and +0 goes in its place: rb.lo can be tiny there
+         * (ra.hi = 1 exactly leaves rb.lo ~ e.m.lo), and a subnormal product in any
+         * lane costs the microcode assist. */
         DW sc = FN(dw_make)(vsel(zneg, ra.hi, vmul(rb.hi, sw)),
-                            vsel(zneg, ra.lo, vmul(rb.lo, sw)));
+                            vsel(zneg, ra.lo, vmul(vkeep_not(zneg, rb.lo), sw)));
         DW q = FN(dw_mul_dw)(xdz, sc);
         DW g = FN(two_sum)(one, q.hi);
         g.lo = vadd(g.lo, q.lo);
