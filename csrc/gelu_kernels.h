@@ -193,7 +193,12 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
     VM neg = vlt(xs, zero);
     VM big = vgt(t, tclamp);
     VT tc = vmin(t, tclamp);
-    DW h = FN(two_prod)(tc, tc);
+    /* Below t = 2^-25 (float64: 2^-100) exp(-t^2/2) is 1 - d with d < 2^-51, which
+     * moves Phi by < 2^-27 ulp, and smaller t would make exp's r^2 and r.lo*r.hi
+     * subnormal (a microcode assist on Intel): t^2 is formed from t held at that
+     * floor. */
+    VT tq = vmax(tc, vset1(GC_IS_F32 ? 0x1p-25 : 0x1p-100));
+    DW h = FN(two_prod)(tq, tq);
     SCALED e = FN(exp_dw)(FN(dw_make)(vmul(h.hi, vset1(-0.5)), vmul(h.lo, vset1(-0.5))),
                           which != GC_GELU_GRAD);
     DW tail = FN(piece_poly)(which == GC_GELU_GRAD ? K(D) : K(R), tc);
@@ -242,7 +247,11 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
     } else {
         /* z = 2 sqrt(2/pi) * x * (1 + a x^2), x z' = 2 sqrt(2/pi) * x * (1 + 3a x^2) */
         const DW c = FN(dw_make)(vset1(K(SQRT_2_OVER_PI_X2_HI)), vset1(K(SQRT_2_OVER_PI_X2_LO)));
-        DW x2 = FN(two_prod)(xc, xc);
+        /* x^2 is formed from |x| held at 2^-20 (float64: 2^-40): below that, a x^2
+         * moves z by < 2^-44 (2^-84) relative, < 2^-40 ulp of the result, while
+         * x^3-sized low words of tiny x would go subnormal (an assist on Intel) */
+        VT xq = vmax(vabs(xc), vset1(GC_IS_F32 ? 0x1p-20 : 0x1p-40));
+        DW x2 = FN(two_prod)(xq, xq);
         DW ax = FN(dw_mul_dw)(FN(dw_make)(vset1(K(TANH_A_HI)), vset1(K(TANH_A_LO))), x2);
         DW u = FN(two_sum)(one, ax.hi);
         u.lo = vadd(u.lo, ax.lo);
@@ -280,12 +289,14 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
     if (!deriv) {
         r.m = FN(dw_mul_v)(r.m, xc);
     } else {
-        /* 1 - s = sigma(-z): unscaled value needed here. Where z < 0 the scaled
-         * low word is not used, and +0 goes in its place: rb.lo can be tiny there
-         * (ra.hi = 1 exactly leaves rb.lo ~ e.m.lo), and a subnormal product in any
-         * lane costs the microcode assist. */
+        /* 1 - s = sigma(-z): unscaled value needed here. Its scaled low word is not
+         * used where z < 0, and does not count where sigma(-z) < 2^-(p+20) (then
+         * |q| < 2^-(p+6) and its low word is below 2^-2p of g), and +0 goes in its
+         * place there: rb.lo can be tiny (ra.hi = 1 exactly leaves rb.lo ~ e.m.lo),
+         * and a subnormal product in any lane costs the microcode assist. */
+        VM drop = vmor(zneg, vi_gt(e.nneg, vi_set1(GC_P + 20)));
         DW sc = FN(dw_make)(vsel(zneg, ra.hi, vmul(rb.hi, sw)),
-                            vsel(zneg, ra.lo, vmul(vkeep_not(zneg, rb.lo), sw)));
+                            vsel(zneg, ra.lo, vmul(vkeep_not(drop, rb.lo), sw)));
         DW q = FN(dw_mul_dw)(xdz, sc);
         DW g = FN(two_sum)(one, q.hi);
         g.lo = vadd(g.lo, q.lo);
