@@ -12,12 +12,13 @@ Usage: ``python tools/count_ops.py [--f64] [--json]``; from Python, ``op_counts(
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from kernel_tool import run_kernel_tool  # noqa: E402
+
 FMA_CLASS = ("fma", "mul")     # what Zen 2 retires at most two of per cycle
 
 
@@ -36,15 +37,7 @@ def op_counts(f64=False, cc=None):
     dict
         ``{kernel name: {category: count, "fp_fma_class": fma + mul, "total": all}}``.
     """
-    cc = cc or os.environ.get("CC", "cc")
-    with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "count_ops")
-        cmd = [cc, "-O1", "-std=c11", "-I", os.path.join(ROOT, "csrc"), "-I", HERE,
-               os.path.join(HERE, "count_ops.c"), "-o", exe, "-lm"]
-        if f64:
-            cmd.insert(1, "-DCOUNT_F64")
-        subprocess.run(cmd, check=True)
-        text = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
+    text = run_kernel_tool("count_ops.c", ["COUNT_F64"] if f64 else [], opt="-O1", cc=cc)
     counts = {}
     for line in text.splitlines():
         name, *fields = line.split()

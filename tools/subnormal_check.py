@@ -16,12 +16,12 @@ Usage: ``python tools/subnormal_check.py [--f64]``; from Python,
 """
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from kernel_tool import run_kernel_tool  # noqa: E402
 
 
 def subnormal_inputs(f64=False, cc=None):
@@ -39,15 +39,7 @@ def subnormal_inputs(f64=False, cc=None):
     dict
         ``{kernel name: (count, first x, its dy)}``; dy is 0 for unary kernels.
     """
-    cc = cc or os.environ.get("CC", "cc")
-    with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "subnormal_check")
-        cmd = [cc, "-O2", "-std=c11", "-I", os.path.join(ROOT, "csrc"), "-I", HERE,
-               os.path.join(HERE, "subnormal_check.c"), "-o", exe, "-lm"]
-        if f64:
-            cmd.insert(1, "-DCHECK_F64")
-        subprocess.run(cmd, check=True)
-        text = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
+    text = run_kernel_tool("subnormal_check.c", ["CHECK_F64"] if f64 else [], cc=cc)
     out = {}
     for line in text.splitlines():
         name, count, x, dy = line.split()
