@@ -114,7 +114,8 @@ static GC_ALWAYS_INLINE VT FN(pow2neg)(VI k)
  *     integer exactly as the multiply's underflow would; that integer, with v's sign,
  *     is the subnormal's bit pattern (2^(p-1) itself is the least normal, as it
  *     should be when w rounds up to it).
- *   - v subnormal (or zero, forward only): the multiply itself.
+ *   - v subnormal with k > 0: the multiply itself (v = 0 with k > 0 too; backward
+ *     zeros get k = 0 and stay on the first recipe).
  * Which recipes run is decided per vector (all lanes normal: the first alone; the
  * multiply only when some lane needs it), and every recipe gives the bits of
  * fl(v * 2^-k), so the branches never show in a result. */
