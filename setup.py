@@ -35,6 +35,26 @@ else:
     AVX2_FLAGS = ["-mavx2", "-mfma"]
 
 
+def compiler_is_gcc():
+    """Is the C compiler setuptools will call GCC (not clang posing as gcc)?"""
+    import shlex
+    import subprocess
+    cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
+    try:
+        out = subprocess.run(shlex.split(cc) + ["--version"], capture_output=True,
+                             text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "Free Software Foundation" in out and "clang" not in out.lower()
+
+
+# GCC's first scheduling pass is off on x86 by default. With it (and register pressure
+# taken into account) the two halves of each vec_avx2_pair.h vector interleave more
+# finely: +5-10% on the AVX2 kernels, the same bits (it reorders, never reassociates).
+if not IS_MSVC and compiler_is_gcc():
+    AVX2_FLAGS += ["-fschedule-insns", "-fsched-pressure"]
+
+
 def builds_avx2_path():
     """The AVX2 path is compiled on x86-64 unless GELU_C_NO_AVX2=1 (a scalar-only
     build, e.g. to test the fallback or for a compiler without AVX2 support)."""

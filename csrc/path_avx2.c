@@ -1,5 +1,6 @@
-/* The AVX2+FMA path: the same kernels (gelu_kernels.h) over the 8-lane float / 4-lane
- * double layer (vec_avx2.h). This is the only translation unit built with -mavx2
+/* The AVX2+FMA path: the same kernels (gelu_kernels.h) over the AVX2 layer (vec_avx2.h:
+ * 8 floats or 4 doubles per register), two registers per layer vector so that two
+ * chains interleave (vec_avx2_pair.h). This is the only translation unit built with -mavx2
  * -mfma (setup.py gives it a library of its own); everything it defines is static
  * except the table below, so no AVX2 code can leak into the baseline objects through
  * a shared inline function. dispatch.c only hands this table out after cpu_x86.c has
@@ -16,11 +17,11 @@
 #define GC_ISA avx2
 
 #include "dtype_f32.h"
-#include "vec_avx2.h"
+#include "vec_avx2_pair.h"
 #include "instantiate.h"
 
 #include "dtype_f64.h"
-#include "vec_avx2.h"
+#include "vec_avx2_pair.h"
 #include "instantiate.h"
 
 #include "path_table.h"
