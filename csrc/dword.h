@@ -30,7 +30,7 @@ static GC_ALWAYS_INLINE DW FN(two_sum)(VT a, VT b)
 static GC_ALWAYS_INLINE DW FN(two_prod)(VT a, VT b)
 {
     VT p = vmul(a, b);
-    return FN(dw_make)(p, vfma(a, b, vneg(p)));
+    return FN(dw_make)(p, vfms(a, b, p));
 }
 
 /* (a.hi + a.lo) * b */
@@ -54,7 +54,7 @@ static GC_ALWAYS_INLINE DW FN(dw_mul_dw)(DW a, DW b)
 static GC_ALWAYS_INLINE DW FN(dw_recip)(DW d)
 {
     VT q = vdiv(vset1(1), d.hi);
-    VT rho = vfma(vneg(q), d.hi, vset1(1));
-    rho = vfma(vneg(q), d.lo, rho);
+    VT rho = vfnma(q, d.hi, vset1(1));
+    rho = vfnma(q, d.lo, rho);
     return FN(dw_make)(q, vmul(q, rho));
 }

@@ -158,11 +158,12 @@ static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE], VT t)
     VI idx = vi_sub(vi_srl(vasint(y), GC_P - 1 - GC_MBITS), vi_set1(GC_BIAS << GC_MBITS));
     idx = vi_min(idx, vi_set1(GC_NPIECE - 1));      /* D's last piece reaches TBACK */
     VT chi = vlookup(tab[0], idx);
-    /* u = t - c exactly: t - c.hi is exact (Sterbenz) or captured by fast_two_sum
-     * when t is far below the centre; c.lo is nonzero only where D is centred on its
-     * zero t0. */
-    DW u = FN(fast_two_sum)(vneg(chi), t);
-    u.lo = vsub(u.lo, vlookup(tab[1], idx));
+    /* u = t - c exactly: t - c.hi is exact (Sterbenz) or captured by a fast two-sum
+     * of -c.hi and t (spelled with subtractions: no negation) when t is far below the
+     * centre; c.lo is nonzero only where D is centred on its zero t0. */
+    DW u;
+    u.hi = vsub(t, chi);
+    u.lo = vsub(vsub(t, vadd(u.hi, chi)), vlookup(tab[1], idx));
     VT v = vlookup(tab[4 + GC_DEG], idx);
     for (int k = GC_DEG - 1; k >= 2; k--)
         v = vfma(v, u.hi, vlookup(tab[4 + k], idx));

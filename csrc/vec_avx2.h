@@ -2,7 +2,9 @@
  *
  * Same macro names and the same IEEE operations as vec_scalar.h, so the kernels of
  * gelu_kernels.h give the same bits on both paths:
- *   - vfma is the fused vfmadd (one rounding, as C's fma());
+ *   - vfma is the fused vfmadd (one rounding, as C's fma()); vfms (a*b - c) and vfnma
+ *     (c - a*b) are vfmsub/vfnmadd, i.e. fma() with an operand negated, which is exact:
+ *     they spare the XOR a negation would cost;
  *   - comparisons use the ordered, quiet predicates (_CMP_LT_OQ ...: false on NaN and no
  *     invalid flag), as isless()/isgreater() do;
  *   - vmin/vmax are minps/maxps, whose "second operand unless a < b" rule is exactly the
@@ -26,6 +28,8 @@
 #define VI __m256i
 #define GC_LANES 8
 #define vfma(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define vfms(a, b, c) _mm256_fmsub_ps((a), (b), (c))
+#define vfnma(a, b, c) _mm256_fnmadd_ps((a), (b), (c))
 #define vset1(c) _mm256_set1_ps((float)(c))
 #define vadd(a, b) _mm256_add_ps((a), (b))
 #define vsub(a, b) _mm256_sub_ps((a), (b))
@@ -66,6 +70,8 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 #define VI __m256i
 #define GC_LANES 4
 #define vfma(a, b, c) _mm256_fmadd_pd((a), (b), (c))
+#define vfms(a, b, c) _mm256_fmsub_pd((a), (b), (c))
+#define vfnma(a, b, c) _mm256_fnmadd_pd((a), (b), (c))
 #define vset1(c) _mm256_set1_pd((double)(c))
 #define vadd(a, b) _mm256_add_pd((a), (b))
 #define vsub(a, b) _mm256_sub_pd((a), (b))

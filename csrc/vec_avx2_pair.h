@@ -37,6 +37,8 @@ typedef struct { VI a, b; } GC_PAIR(vi);
     { R r; r.a = op(x.a, y.a, z.a); r.b = op(x.b, y.b, z.b); return r; }
 
 GC_PAIR_OP3(fma, PT, PT, PT, PT, vfma)
+GC_PAIR_OP3(fms, PT, PT, PT, PT, vfms)
+GC_PAIR_OP3(fnma, PT, PT, PT, PT, vfnma)
 GC_PAIR_OP2(add, PT, PT, PT, vadd)
 GC_PAIR_OP2(sub, PT, PT, PT, vsub)
 GC_PAIR_OP2(mul, PT, PT, PT, vmul)
@@ -126,6 +128,8 @@ enum { GC_PAIR(lanes) = 2 * GC_LANES };
 #define VI GC_PAIR(vi)
 #define GC_LANES GC_PAIR(lanes)
 #define vfma GC_PAIR(fma)
+#define vfms GC_PAIR(fms)
+#define vfnma GC_PAIR(fnma)
 #define vset1(c) GC_PAIR(set1)((GC_T)(c))
 #define vadd GC_PAIR(add)
 #define vsub GC_PAIR(sub)

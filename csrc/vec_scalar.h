@@ -20,10 +20,14 @@
 #if GC_IS_F32
 #define VI uint32_t
 #define vfma(a, b, c) fmaf((a), (b), (c))
+#define vfms(a, b, c) fmaf((a), (b), -(c))
+#define vfnma(a, b, c) fmaf(-(a), (b), (c))
 #define vabs(a) fabsf(a)
 #else
 #define VI uint64_t
 #define vfma(a, b, c) fma((a), (b), (c))
+#define vfms(a, b, c) fma((a), (b), -(c))
+#define vfnma(a, b, c) fma(-(a), (b), (c))
 #define vabs(a) fabs(a)
 #endif
 

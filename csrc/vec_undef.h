@@ -4,6 +4,8 @@
 #undef VI
 #undef GC_LANES
 #undef vfma
+#undef vfms
+#undef vfnma
 #undef vabs
 #undef vset1
 #undef vadd

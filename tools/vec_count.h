@@ -18,10 +18,14 @@ static long gc_cnt[C_N];
 #if GC_IS_F32
 #define VI uint32_t
 #define vfma(a, b, c) CNT(C_FMA, fmaf((a), (b), (c)))
+#define vfms(a, b, c) CNT(C_FMA, fmaf((a), (b), -(c)))
+#define vfnma(a, b, c) CNT(C_FMA, fmaf(-(a), (b), (c)))
 #define vabs(a) CNT(C_LOGIC, fabsf(a))
 #else
 #define VI uint64_t
 #define vfma(a, b, c) CNT(C_FMA, fma((a), (b), (c)))
+#define vfms(a, b, c) CNT(C_FMA, fma((a), (b), -(c)))
+#define vfnma(a, b, c) CNT(C_FMA, fma(-(a), (b), (c)))
 #define vabs(a) CNT(C_LOGIC, fabs(a))
 #endif
 #define vset1(c) ((VT)(c))

@@ -22,6 +22,8 @@ static GC_T gc_sel(int m, GC_T a, GC_T b) { return m ? a : b; }
 /* the scalar layer, with its rounding operations checked and its selects and
  * branches evaluated as a SIMD path evaluates them */
 #undef vfma
+#undef vfms
+#undef vfnma
 #undef vadd
 #undef vsub
 #undef vmul
@@ -31,8 +33,12 @@ static GC_T gc_sel(int m, GC_T a, GC_T b) { return m ? a : b; }
 #undef vany
 #if GC_IS_F32
 #define vfma(a, b, c) gc_chk(fmaf((a), (b), (c)))
+#define vfms(a, b, c) gc_chk(fmaf((a), (b), -(c)))
+#define vfnma(a, b, c) gc_chk(fmaf(-(a), (b), (c)))
 #else
 #define vfma(a, b, c) gc_chk(fma((a), (b), (c)))
+#define vfms(a, b, c) gc_chk(fma((a), (b), -(c)))
+#define vfnma(a, b, c) gc_chk(fma(-(a), (b), (c)))
 #endif
 #define vadd(a, b) gc_chk((a) + (b))
 #define vsub(a, b) gc_chk((a) - (b))
