@@ -109,11 +109,13 @@ static GC_ALWAYS_INLINE VT FN(pow2neg)(VI k)
  *   - normal result (biased exponent e of v above k): k comes off the exponent field;
  *     exact, as the multiply would be.
  *   - subnormal result: w = |v| * 2^(bias+p-2-k) is the result in units of the least
- *     subnormal, formed on the exponent field (normal: k is clamped to [e-3, e+p+1],
- *     beyond which the result rounds to 0 anyway), and w + 2^(p-1) rounds it to an
- *     integer exactly as the multiply's underflow would; that integer, with v's sign,
- *     is the subnormal's bit pattern (2^(p-1) itself is the least normal, as it
- *     should be when w rounds up to it).
+ *     subnormal, formed on the exponent field with k clamped to [e, e+p+1]: every
+ *     lane that takes this result has k >= e, beyond e+p+1 the result rounds to 0
+ *     anyway, and the clamp keeps w a normal number below 2^(p-1) in every lane (no
+ *     FP flag from the lanes that do not use it). w + 2^(p-1) rounds it to an integer
+ *     exactly as the multiply's underflow would; that integer, with v's sign, is the
+ *     subnormal's bit pattern (2^(p-1) itself is the least normal, as it should be
+ *     when w rounds up to it).
  *   - v subnormal with k > 0: the multiply itself (v = 0 with k > 0 too; backward
  *     zeros get k = 0 and stay on the first recipe).
  * Which recipes run is decided per vector (all lanes normal: the first alone; the
@@ -132,8 +134,7 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int special)
     VT fast = vasflt(vi_sub(vasint(v), vi_sll(k, GC_P - 1)));
     if (vall(normal))
         return fast;
-    const VI three = vi_set1(3);
-    VI kk = vi_min(vi_sub(vi_max(vi_add(k, three), e), three), vi_add(e, vi_set1(GC_P + 1)));
+    VI kk = vi_min(vi_max(k, e), vi_add(e, vi_set1(GC_P + 1)));
     VT w = vasflt(vi_add(bits, vi_sll(vi_sub(vi_set1(GC_BIAS + GC_P - 2), kk), GC_P - 1)));
     const VT grid = vset1(GC_IS_F32 ? 0x1p23 : 0x1p52);
     VI n = vi_sub(vasint(vadd(w, grid)), vasint(grid));
