@@ -271,7 +271,8 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
     VM big = vmor(vgt(vabs(xs), xb), vgt(az, zclamp));
     /* a = -|z| in double-word */
     DW a = FN(dw_make)(vneg(vmin(az, zclamp)),
-                       vkeep_not(vgt(az, zclamp), vsel(zneg, z.lo, vneg(z.lo))));
+                       kind == GC_SILU ? zero      /* z = x exactly: no low word to carry */
+                       : vkeep_not(vgt(az, zclamp), vsel(zneg, z.lo, vneg(z.lo))));
     SCALED e = FN(exp_dw)(a, !deriv);               /* w = exp(-|z|) = e.m * 2^-nneg */
     /* w and sigma(-|z|) are only needed unscaled next to 1 (in 1 + w, and in
      * 1 + x z' sigma(-z) with |x z'| < 2^13): below 2^-(2p+20) they no longer change
