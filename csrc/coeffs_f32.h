@@ -5,6 +5,11 @@
 #define GELU_C_F32_DEG 9
 #define GELU_C_F32_PIECE_MBITS 1
 #define GELU_C_F32_PDEG 3
+#define GELU_C_F32_NROW4 16
+
+/* piece_poly's order of use of the table rows (centre hi, centre lo, c9 .. c2,
+   c1 hi, c1 lo, c0 hi, c0 lo), padded to a multiple of 4 with row 0 */
+static const int ROW_ORDER_f32[16] = {0, 1, 13, 12, 11, 10, 9, 8, 7, 6, 4, 5, 2, 3, 0, 0};
 
 /* |x| above which Phi, GELU, GELU' are at their limits (exp(-t^2/2) underflows them). */
 static const float TCLAMP_f32 = 0x1.d80000p3f;
@@ -69,6 +74,20 @@ static const float R_f32[14][8] = {
     {0x1.44df5cp-11f, 0x1.64018cp-13f, 0x1.da83e6p-16f, 0x1.ba550cp-19f, 0x1.0e8cb4p-22f, 0x1.039984p-26f, 0x1.7c8e86p-31f, 0x1.0f0ef0p-35f},
     {-0x1.322f9ap-13f, -0x1.95282ep-15f, -0x1.e87960p-18f, -0x1.77ebcap-21f, -0x1.733774p-25f, -0x1.13280ap-29f, -0x1.2bde92p-34f, -0x1.37d152p-39f},
 };
+/* The same, one row per piece, in the order piece_poly uses the coefficients
+   (ROW_ORDER_f32: rows of the table above), padded with zeros to 16: the
+   float64 AVX2 layer loads four of a piece's coefficients per lane and transposes
+   them, where a gather per coefficient costs more. */
+static const float R_BYPIECE_f32[8][16] = {
+    {0x1.000000p-2f, 0.0f, -0x1.322f9ap-13f, 0x1.44df5cp-11f, -0x1.ff3da4p-10f, 0x1.6e2322p-8f, -0x1.eb7396p-7f, 0x1.312c44p-5f, -0x1.594f5ap-4f, 0x1.5c5674p-3f, -0x1.2e8652p-2f, 0x1.90ce6cp-27f, 0x1.a7f808p-2f, 0x1.69e570p-30f, 0.0f, 0.0f},
+    {0x1.800000p-1f, 0.0f, -0x1.95282ep-15f, 0x1.64018cp-13f, -0x1.221e92p-11f, 0x1.c97d60p-10f, -0x1.53aa10p-8f, 0x1.d68c82p-7f, -0x1.2c849ep-5f, 0x1.5bf7f2p-4f, -0x1.63e072p-3f, 0x1.7e53b0p-28f, 0x1.337024p-2f, -0x1.086b3cp-27f, 0.0f, 0.0f},
+    {0x1.800000p0f, 0.0f, -0x1.e87960p-18f, 0x1.da83e6p-16f, -0x1.aaed58p-14f, 0x1.81fe52p-12f, -0x1.4bf4d2p-10f, 0x1.0d60e6p-8f, -0x1.998058p-7f, 0x1.204038p-5f, -0x1.71c04cp-4f, -0x1.854e0ep-31f, 0x1.a57056p-3f, -0x1.a5db52p-29f, 0.0f, 0.0f},
+    {0x1.400000p1f, 0.0f, -0x1.77ebcap-21f, 0x1.ba550cp-19f, -0x1.e73814p-17f, 0x1.058194p-14f, -0x1.0deda6p-12f, 0x1.0ac1d6p-10f, -0x1.f6275ep-9f, 0x1.bf399ep-7f, -0x1.75ab64p-5f, 0x1.1779a6p-35f, 0x1.217252p-3f, 0x1.8b805cp-30f, 0.0f, 0.0f},
+    {0x1.000000p2f, 0.0f, -0x1.733774p-25f, 0x1.0e8cb4p-22f, -0x1.5e6d96p-20f, 0x1.db6a3cp-18f, -0x1.3ae792p-15f, 0x1.943ee4p-13f, -0x1.f6a4fep-11f, 0x1.2dda02p-8f, -0x1.5cf97cp-6f, 0x1.f68d0ep-31f, 0x1.82b4bcp-4f, -0x1.cdac8cp-30f, 0.0f, 0.0f},
+    {0x1.800000p2f, 0.0f, -0x1.13280ap-29f, 0x1.039984p-26f, -0x1.c46e26p-24f, 0x1.917baep-21f, -0x1.5eae7ap-18f, 0x1.2cab7cp-15f, -0x1.f9cca0p-13f, 0x1.a0eee4p-10f, -0x1.5068c2p-7f, -0x1.b6eeaep-34f, 0x1.095608p-4f, 0x1.8f62bep-29f, 0.0f, 0.0f},
+    {0x1.200000p3f, 0.0f, -0x1.2bde92p-34f, 0x1.7c8e86p-31f, -0x1.a9a54cp-28f, 0x1.0483c6p-24f, -0x1.3d818ep-21f, 0x1.7dba36p-18f, -0x1.c6399ap-15f, 0x1.0b6e04p-11f, -0x1.378124p-8f, 0x1.ee1cecp-33f, 0x1.66ccb8p-5f, -0x1.18fceap-31f, 0.0f, 0.0f},
+    {0x1.a00000p3f, 0.0f, -0x1.37d152p-39f, 0x1.0f0ef0p-35f, -0x1.b7329cp-32f, 0x1.74afb6p-28f, -0x1.3b1d3cp-24f, 0x1.08c6bap-20f, -0x1.ba914ep-17f, 0x1.6fdc40p-13f, -0x1.3012a8p-9f, -0x1.c71e2ep-36f, 0x1.f3ddc2p-6f, 0x1.7a2c42p-32f, 0.0f, 0.0f},
+};
 
 /* D(t) = R(t) - t/sqrt(2*pi), zero at t0 = 0.75179152469356445746.
    Rows: centre hi, centre lo, c0 hi, c0 lo, c1 hi, c1 lo, c2 .. c9; one column per piece.
@@ -97,4 +116,18 @@ static const float D_f32[14][8] = {
     {-0x1.ffad86p-10f, -0x1.20876cp-11f, -0x1.abb034p-14f, -0x1.e56e84p-17f, -0x1.5ce0f6p-20f, -0x1.c2d854p-24f, -0x1.a7591ap-28f, -0x1.c53b62p-34f},
     {0x1.440cf6p-11f, 0x1.dc43cep-13f, 0x1.da8470p-16f, 0x1.ba550ep-19f, 0x1.0e8cd6p-22f, 0x1.0399c8p-26f, 0x1.7c9522p-31f, 0x1.1af9b6p-37f},
     {-0x1.0efd0cp-13f, -0x1.9d4e22p-15f, -0x1.cde976p-18f, -0x1.aebc78p-21f, -0x1.896b70p-25f, -0x1.2ad816p-29f, -0x1.3c2738p-34f, -0x1.2f0926p-41f},
+};
+/* The same, one row per piece, in the order piece_poly uses the coefficients
+   (ROW_ORDER_f32: rows of the table above), padded with zeros to 16: the
+   float64 AVX2 layer loads four of a piece's coefficients per lane and transposes
+   them, where a gather per coefficient costs more. */
+static const float D_BYPIECE_f32[8][16] = {
+    {0x1.000000p-2f, 0.0f, -0x1.0efd0cp-13f, 0x1.440cf6p-11f, -0x1.ffad86p-10f, 0x1.6e25c0p-8f, -0x1.eb7342p-7f, 0x1.312c42p-5f, -0x1.594f5ap-4f, 0x1.5c5674p-3f, -0x1.638552p-1f, -0x1.d3507cp-28f, 0x1.41d6f4p-2f, -0x1.716504p-27f, 0.0f, 0.0f},
+    {0x1.80ead2p-1f, -0x1.a03fd4p-27f, -0x1.9d4e22p-15f, 0x1.dc43cep-13f, -0x1.20876cp-11f, 0x1.c5d7b4p-10f, -0x1.5270a8p-8f, 0x1.d509e4p-7f, -0x1.2bad28p-5f, 0x1.5b297ep-4f, -0x1.25126cp-1f, -0x1.5431e0p-29f, 0.0f, 0.0f, 0.0f, 0.0f},
+    {0x1.800000p0f, 0.0f, -0x1.cde976p-18f, 0x1.da8470p-16f, -0x1.abb034p-14f, 0x1.81fe50p-12f, -0x1.4bf35ap-10f, 0x1.0d60e6p-8f, -0x1.998058p-7f, 0x1.204038p-5f, -0x1.f4f466p-2f, -0x1.2a4c10p-28f, -0x1.920e52p-2f, -0x1.0a081ep-30f, 0.0f, 0.0f},
+    {0x1.400000p1f, 0.0f, -0x1.aebc78p-21f, 0x1.ba550ep-19f, -0x1.e56e84p-17f, 0x1.058194p-14f, -0x1.0df002p-12f, 0x1.0ac1d6p-10f, -0x1.f6275ap-9f, 0x1.bf399ep-7f, -0x1.c739c0p-2f, 0x1.0cf13ap-28f, -0x1.b648d4p-1f, 0x1.ff1f12p-27f, 0.0f, 0.0f},
+    {0x1.000000p2f, 0.0f, -0x1.896b70p-25f, 0x1.0e8cd6p-22f, -0x1.5ce0f6p-20f, 0x1.db6a3ap-18f, -0x1.3af0c2p-15f, 0x1.943ee4p-13f, -0x1.f6a4d6p-11f, 0x1.2dda02p-8f, -0x1.ae53eap-2f, -0x1.ddfab0p-27f, -0x1.805908p0f, 0x1.ee17a4p-26f, 0.0f, 0.0f},
+    {0x1.800000p2f, 0.0f, -0x1.2ad816p-29f, 0x1.0399c8p-26f, -0x1.c2d854p-24f, 0x1.917bacp-21f, -0x1.5eb2d6p-18f, 0x1.2cab7cp-15f, -0x1.f9cc98p-13f, 0x1.a0eee4p-10f, -0x1.a3079ap-2f, 0x1.61f9a2p-27f, -0x1.2a188ep1f, -0x1.3da806p-26f, 0.0f, 0.0f},
+    {0x1.200000p3f, 0.0f, -0x1.3c2738p-34f, 0x1.7c9522p-31f, -0x1.a7591ap-28f, 0x1.048372p-24f, -0x1.3d8f68p-21f, 0x1.7dba38p-18f, -0x1.c6395cp-15f, 0x1.0b6e04p-11f, -0x1.9d6258p-2f, 0x1.b0136cp-29f, -0x1.c5f9aap1f, -0x1.8c099ep-24f, 0.0f, 0.0f},
+    {0x1.ee6666p3f, 0x1.99999ap-23f, -0x1.2f0926p-41f, 0x1.1af9b6p-37f, -0x1.c53b62p-34f, 0x1.cb3920p-30f, -0x1.cf4d0ep-26f, 0x1.c9e18cp-22f, -0x1.c2ff70p-18f, 0x1.baa7c8p-14f, -0x1.9a350ep-2f, 0x1.e8cc38p-27f, -0x1.88d412p2f, 0x1.7b79f2p-23f, 0.0f, 0.0f},
 };

@@ -9,4 +9,6 @@
 #define GC_DEG GELU_C_F64_DEG
 #define GC_MBITS GELU_C_F64_PIECE_MBITS
 #define GC_PDEG GELU_C_F64_PDEG
+#define GC_NROW (GC_DEG + 5)        /* piece table rows: centre, c0, c1 (hi, lo), c2 .. c_deg */
+#define GC_NROW4 GELU_C_F64_NROW4  /* the same, padded to a multiple of 4 */
 #define GC_MAX 0x1.fffffffffffffp1023

@@ -8,4 +8,6 @@
 #undef GC_DEG
 #undef GC_MBITS
 #undef GC_PDEG
+#undef GC_NROW
+#undef GC_NROW4
 #undef GC_MAX

@@ -153,31 +153,47 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int special)
  * c2.. are summed in working precision; the last two steps are double-word, so the
  * working-precision part only contributes ~kappa2 * 2^-p with kappa2 < 0.08 (the fit
  * script prints it per piece). */
-static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE], VT t)
+_Static_assert(GC_NROW4 > 8 && GC_NROW4 <= 20, "piece_poly fetches three to five groups of four");
+static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
+                                          const GC_T (*bypiece)[GC_NROW4], VT t)
 {
     VT y = vadd(t, vset1(1));
     VI idx = vi_sub(vi_srl(vasint(y), GC_P - 1 - GC_MBITS), vi_set1(GC_BIAS << GC_MBITS));
     idx = vi_min(idx, vi_set1(GC_NPIECE - 1));      /* D's last piece reaches TBACK */
-    VT chi = vlookup(tab[0], idx);
+    /* the piece's coefficients in their order of use (K(ROW_ORDER)): centre hi and lo,
+     * c_deg .. c2, c1 hi and lo, c0 hi and lo; four per fetch */
+    VT c[20];
+#define GC_GROUP(g) vlookup_group(tab, bypiece, K(ROW_ORDER), idx, g, \
+                                  GC_NROW - 4 * (g) < 4 ? GC_NROW - 4 * (g) : 4, c + 4 * (g))
+    /* spelled out, not a loop: gcc leaves a loop of five rolled, and c[] in memory */
+    GC_GROUP(0);
+    GC_GROUP(1);
+    GC_GROUP(2);
+    if (GC_NROW4 > 12)
+        GC_GROUP(3);
+    if (GC_NROW4 > 16)
+        GC_GROUP(4);
+#undef GC_GROUP
+    VT chi = c[0];
     /* u = t - c exactly: t - c.hi is exact (Sterbenz) or captured by a fast two-sum
      * of -c.hi and t (spelled with subtractions: no negation) when t is far below the
      * centre; c.lo is nonzero only where D is centred on its zero t0. */
     DW u;
     u.hi = vsub(t, chi);
-    u.lo = vsub(vsub(t, vadd(u.hi, chi)), vlookup(tab[1], idx));
-    VT v = vlookup(tab[4 + GC_DEG], idx);
-    for (int k = GC_DEG - 1; k >= 2; k--)
-        v = vfma(v, u.hi, vlookup(tab[4 + k], idx));
+    u.lo = vsub(vsub(t, vadd(u.hi, chi)), c[1]);
+    VT v = c[2];
+    for (int k = 3; k <= GC_DEG; k++)
+        v = vfma(v, u.hi, c[k]);
     /* c1 + u*v */
     DW p = FN(two_prod)(u.hi, v);
     p.lo = vfma(u.lo, v, p.lo);
-    DW v1 = FN(fast_two_sum)(vlookup(tab[4], idx), p.hi);
-    v1.lo = vadd(v1.lo, vadd(p.lo, vlookup(tab[5], idx)));
+    DW v1 = FN(fast_two_sum)(c[GC_DEG + 1], p.hi);
+    v1.lo = vadd(v1.lo, vadd(p.lo, c[GC_DEG + 2]));
     /* c0 + u*v1 */
     DW q = FN(two_prod)(u.hi, v1.hi);
     q.lo = vfma(u.hi, v1.lo, vfma(u.lo, v1.hi, q.lo));
-    DW r = FN(fast_two_sum)(vlookup(tab[2], idx), q.hi);
-    r.lo = vadd(r.lo, vadd(q.lo, vlookup(tab[3], idx)));
+    DW r = FN(fast_two_sum)(c[GC_DEG + 3], q.hi);
+    r.lo = vadd(r.lo, vadd(q.lo, c[GC_DEG + 4]));
     return r;
 }
 
@@ -204,7 +220,8 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
     DW h = FN(two_prod)(tq, tq);
     SCALED e = FN(exp_dw)(FN(dw_make)(vmul(h.hi, vset1(-0.5)), vmul(h.lo, vset1(-0.5))),
                           which != GC_GELU_GRAD);
-    DW tail = FN(piece_poly)(which == GC_GELU_GRAD ? K(D) : K(R), tc);
+    DW tail = which == GC_GELU_GRAD ? FN(piece_poly)(K(D), K(D_BYPIECE), tc)
+                                    : FN(piece_poly)(K(R), K(R_BYPIECE), tc);
     /* Phi(-t) = E*R and GELU'(-t) = E*D (double-word, still to be scaled by 2^-nneg) */
     DW pm = FN(dw_mul_dw)(e.m, tail);
     /* x > 0: 1 - (that), unscaled. Beyond 2^-(2p+4) the term no longer changes the

@@ -64,6 +64,13 @@
  * instruction (port 5 on Intel), off the FMA ports the kernels saturate. */
 #define vlookup(row, idx) _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), (idx))
 _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
+/* a piece's coefficients, one vpermps each (see vec_scalar.h for the operation) */
+#define vlookup_group(tab, bypiece, order, idx, g, n, out)                   \
+    do {                                                                      \
+        (void)(bypiece);                                                      \
+        for (int q_ = 0; q_ < (n); q_++)                                      \
+            (out)[q_] = vlookup((tab)[(order)[4 * (g) + q_]], (idx));         \
+    } while (0)
 #else
 #define VT __m256d
 #define VM __m256d
@@ -108,6 +115,32 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 #define vany(m) (_mm256_movemask_pd(m) != 0)
 /* The float64 tables have up to 23 entries: a gather (indices < 23, always in bounds). */
 #define vlookup(row, idx) _mm256_i64gather_pd((row), (idx), 8)
+/* Four coefficients of each lane's piece (see vec_scalar.h for the operation), from the
+ * table stored by piece: per lane two 16-byte loads, then unpacks put coefficient q of
+ * the four lanes in one register. A gather per coefficient (vgatherqpd, ~5 uops and a
+ * long latency each; 19 per piece_poly) made the float64 ndtr family 1.6x slower than
+ * it is with free lookups; this costs one load and one shuffle per coefficient and lane
+ * pair. Padding rows are zeros, so all four are always loaded. */
+static GC_ALWAYS_INLINE void gc_lookup_group_f64(const double (*bypiece)[GELU_C_F64_NROW4],
+                                                 __m256i idx, int g, __m256d out[4])
+{
+    __m128i ilo = _mm256_castsi256_si128(idx), ihi = _mm256_extracti128_si256(idx, 1);
+    const double *p0 = bypiece[_mm_cvtsi128_si64(ilo)] + 4 * g;
+    const double *p1 = bypiece[_mm_extract_epi64(ilo, 1)] + 4 * g;
+    const double *p2 = bypiece[_mm_cvtsi128_si64(ihi)] + 4 * g;
+    const double *p3 = bypiece[_mm_extract_epi64(ihi, 1)] + 4 * g;
+    for (int h = 0; h < 4; h += 2) {
+        /* a = (p0[h], p0[h+1] | p2[h], p2[h+1]), b the same for lanes 1 and 3 */
+        __m256d a = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p0 + h)),
+                                         _mm_loadu_pd(p2 + h), 1);
+        __m256d b = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p1 + h)),
+                                         _mm_loadu_pd(p3 + h), 1);
+        out[h] = _mm256_unpacklo_pd(a, b);
+        out[h + 1] = _mm256_unpackhi_pd(a, b);
+    }
+}
+#define vlookup_group(tab, bypiece, order, idx, g, n, out) \
+    ((void)(tab), (void)(order), gc_lookup_group_f64((bypiece), (idx), (g), (out)))
 #endif
 #define vi_and(a, b) _mm256_and_si256((a), (b))
 #define vi_or(a, b) _mm256_or_si256((a), (b))

@@ -83,6 +83,20 @@ static GC_ALWAYS_INLINE PT GC_PAIR(lookup)(const GC_T *row, PI i)
     return r;
 }
 
+static GC_ALWAYS_INLINE void GC_PAIR(lookup_group)(const GC_T (*tab)[GC_NPIECE],
+                                                   const GC_T (*bypiece)[GC_NROW4],
+                                                   const int *order, PI i, int g, int n,
+                                                   PT *out)
+{
+    VT a[4], b[4];
+    vlookup_group(tab, bypiece, order, i.a, g, n, a);
+    vlookup_group(tab, bypiece, order, i.b, g, n, b);
+    for (int q = 0; q < n; q++) {
+        out[q].a = a[q];
+        out[q].b = b[q];
+    }
+}
+
 /* memory: the low half is elements 0..GC_LANES-1 (of the base layer), the high half
  * the next GC_LANES; a partial vector reads and writes only its n elements */
 static GC_ALWAYS_INLINE PT GC_PAIR(load)(const char *p, ptrdiff_t s)
@@ -165,6 +179,7 @@ enum { GC_PAIR(lanes) = 2 * GC_LANES };
 #define vall GC_PAIR(all)
 #define vany GC_PAIR(any)
 #define vlookup GC_PAIR(lookup)
+#define vlookup_group GC_PAIR(lookup_group)
 #define vload GC_PAIR(load)
 #define vstore GC_PAIR(store)
 #define vload_part GC_PAIR(load_part)

@@ -41,6 +41,7 @@
 #undef vi_keep_not
 #undef vi_sel
 #undef vlookup
+#undef vlookup_group
 #undef vload
 #undef vstore
 #undef vload_part

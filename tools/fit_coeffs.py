@@ -250,6 +250,17 @@ def emit(key, fmt):
     w(f"#define GELU_C_{up}_DEG {fmt['deg']}")
     w(f"#define GELU_C_{up}_PIECE_MBITS {fmt['mbits']}")
     w(f"#define GELU_C_{up}_PDEG {fmt['pdeg']}")
+    # piece_poly's order of use: centre hi, centre lo, c_deg .. c2 (Horner), c1 hi,
+    # c1 lo, c0 hi, c0 lo; as rows of the tables below
+    deg = fmt["deg"]
+    order = [0, 1] + [4 + k for k in range(deg, 1, -1)] + [4, 5, 2, 3]
+    nrow4 = -(-len(order) // 4) * 4
+    w(f"#define GELU_C_{up}_NROW4 {nrow4}")
+    w("")
+    w(f"/* piece_poly's order of use of the table rows (centre hi, centre lo, c{deg} .. c2,")
+    w(f"   c1 hi, c1 lo, c0 hi, c0 lo), padded to a multiple of 4 with row 0 */")
+    w(f"static const int ROW_ORDER_{key}[{nrow4}] = {{"
+      + ", ".join(str(r) for r in order + [0] * (nrow4 - len(order))) + "};")
     w("")
     w(f"/* |x| above which Phi, GELU, GELU' are at their limits (exp(-t^2/2) underflows them). */")
     w(f"static const {T} TCLAMP_{key} = {lit(rnd(fmt['tclamp'], p), fmt)};")
@@ -292,6 +303,15 @@ def emit(key, fmt):
         w(f"static const {T} {tname}_{key}[{len(rows)}][{npiece}] = {{")
         for r in rows:
             w("    {" + ", ".join(lit(v, fmt) for v in r) + "},")
+        w("};")
+        w(f"/* The same, one row per piece, in the order piece_poly uses the coefficients")
+        w(f"   (ROW_ORDER_{key}: rows of the table above), padded with zeros to {nrow4}: the")
+        w(f"   float64 AVX2 layer loads four of a piece's coefficients per lane and transposes")
+        w(f"   them, where a gather per coefficient costs more. */")
+        w(f"static const {T} {tname}_BYPIECE_{key}[{npiece}][{nrow4}] = {{")
+        for j in range(npiece):
+            vals = [rows[r][j] for r in order] + [mp.mpf(0)] * (nrow4 - len(order))
+            w("    {" + ", ".join(lit(v, fmt) for v in vals) + "},")
         w("};")
         w("")
     path = os.path.join(CSRC, f"coeffs_{key}.h")
