@@ -13,6 +13,14 @@ compares, blends, integer and permute ops too) has to issue on one of Zen 2's fo
 vector pipes, so ``total / 4`` cycles per vector is also a floor; when it is above the
 FMA one, the FMA bound cannot be reached whatever the scheduling.
 
+A third, also for information, models the machine the CI runs on (an Intel Golden Cove
+class core, measured with single-instruction loops): every floating-point operation
+(add, multiply, FMA, compare, min/max, divide) issues on one of two ports, permutes on
+one, and all vector uops on three, a blend (vblendv) being three uops. The largest of
+``fp / 2``, ``permute / 1`` and ``uops / 3`` cycles per vector is that core's floor; the
+measured speed against it says how much is left to scheduling rather than to the
+operation count.
+
 If the module is absent (or fails), ``load_op_counts`` returns None and the report
 leaves the bound out.
 """
@@ -21,6 +29,12 @@ import os
 
 FMA_PER_CYCLE = 2
 VECTOR_PIPES = 4
+# the CI core's ports (see the module docstring)
+FP_CATEGORIES = ("fma", "mul", "add", "div", "cmp", "minmax")
+FP_PER_CYCLE = 2
+PERMUTE_PER_CYCLE = 1
+ALU_PORTS = 3
+BLEND_UOPS = 3
 LANES = 8
 _COUNT_OPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tools", "count_ops.py")
 
@@ -68,3 +82,17 @@ def issue_bound_gps(total, ghz):
     if not total or not ghz:
         return None
     return LANES * ghz / (total / VECTOR_PIPES)
+
+
+def port_bound_gps(c, ghz):
+    """The CI core's port floor in G elements/s for one kernel's counts ``c``, or None.
+
+    ``max(fp / 2, permute / 1, uops / 3)`` cycles per vector of 8 lanes, where ``fp`` is
+    the sum of :data:`FP_CATEGORIES` and ``uops`` counts each blend as three.
+    """
+    if not ghz or c.get("total") is None or any(k not in c for k in FP_CATEGORIES + ("blend", "permute")):
+        return None
+    fp = sum(c[k] for k in FP_CATEGORIES)
+    uops = c["total"] + (BLEND_UOPS - 1) * c["blend"]
+    cycles = max(fp / FP_PER_CYCLE, c["permute"] / PERMUTE_PER_CYCLE, uops / ALU_PORTS)
+    return LANES * ghz / cycles if cycles else None
