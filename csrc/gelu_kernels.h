@@ -148,6 +148,20 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int special)
     return r;
 }
 
+/* vlookup_group(tab, bypiece, order, idx, g, n, out): entries 4g .. 4g+n-1 (n <= 4) of
+ * piece idx's coefficients in their order of use, out[q] = tab[order[4g + q]][idx].
+ * `bypiece` holds the same values one row per piece, in that order, for a layer that
+ * loads them by piece (float64 AVX2: vec_avx2.h); every other layer does one vlookup
+ * per row, defined here once. */
+#ifndef vlookup_group
+#define vlookup_group(tab, bypiece, order, idx, g, n, out)                   \
+    do {                                                                      \
+        (void)(bypiece);                                                      \
+        for (int q_ = 0; q_ < (n); q_++)                                      \
+            (out)[q_] = vlookup((tab)[(order)[4 * (g) + q_]], (idx));         \
+    } while (0)
+#endif
+
 /* A piecewise polynomial table (R or D) at t in [0, TCLAMP]. The piece comes from the
  * exponent and top bits of t + 1; inside it f(c + u) = c0 + u*(c1 + u*(c2 + ...)).
  * c2.. are summed in working precision; the last two steps are double-word, so the

@@ -64,13 +64,6 @@
  * instruction (port 5 on Intel), off the FMA ports the kernels saturate. */
 #define vlookup(row, idx) _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), (idx))
 _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
-/* a piece's coefficients, one vpermps each (see vec_scalar.h for the operation) */
-#define vlookup_group(tab, bypiece, order, idx, g, n, out)                   \
-    do {                                                                      \
-        (void)(bypiece);                                                      \
-        for (int q_ = 0; q_ < (n); q_++)                                      \
-            (out)[q_] = vlookup((tab)[(order)[4 * (g) + q_]], (idx));         \
-    } while (0)
 #else
 #define VT __m256d
 #define VM __m256d
@@ -115,7 +108,7 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 #define vany(m) (_mm256_movemask_pd(m) != 0)
 /* The float64 tables have up to 23 entries: a gather (indices < 23, always in bounds). */
 #define vlookup(row, idx) _mm256_i64gather_pd((row), (idx), 8)
-/* Four coefficients of each lane's piece (see vec_scalar.h for the operation), from the
+/* Four coefficients of each lane's piece (vlookup_group: see gelu_kernels.h), from the
  * table stored by piece: per lane two 16-byte loads, then unpacks put coefficient q of
  * the four lanes in one register. A gather per coefficient (vgatherqpd, ~5 uops and a
  * long latency each; 19 per piece_poly) made the float64 ndtr family 1.6x slower than

@@ -83,6 +83,8 @@ static GC_ALWAYS_INLINE PT GC_PAIR(lookup)(const GC_T *row, PI i)
     return r;
 }
 
+#ifdef vlookup_group   /* the base layer's own grouped lookup, on each half */
+#define GC_PAIR_HAS_GROUP 1
 static GC_ALWAYS_INLINE void GC_PAIR(lookup_group)(const GC_T (*tab)[GC_NPIECE],
                                                    const GC_T (*bypiece)[GC_NROW4],
                                                    const int *order, PI i, int g, int n,
@@ -96,6 +98,9 @@ static GC_ALWAYS_INLINE void GC_PAIR(lookup_group)(const GC_T (*tab)[GC_NPIECE],
         out[q].b = b[q];
     }
 }
+#else
+#define GC_PAIR_HAS_GROUP 0
+#endif
 
 /* memory: the low half is elements 0..GC_LANES-1 (of the base layer), the high half
  * the next GC_LANES; a partial vector reads and writes only its n elements */
@@ -179,7 +184,10 @@ enum { GC_PAIR(lanes) = 2 * GC_LANES };
 #define vall GC_PAIR(all)
 #define vany GC_PAIR(any)
 #define vlookup GC_PAIR(lookup)
+#if GC_PAIR_HAS_GROUP       /* otherwise gelu_kernels.h's per-row default applies */
 #define vlookup_group GC_PAIR(lookup_group)
+#endif
+#undef GC_PAIR_HAS_GROUP
 #define vload GC_PAIR(load)
 #define vstore GC_PAIR(store)
 #define vload_part GC_PAIR(load_part)

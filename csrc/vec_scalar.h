@@ -73,15 +73,6 @@ static GC_ALWAYS_INLINE VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i,
 #define vany(m) (m)
 /* table lookup: row[idx] for a small table (<= 32 entries) */
 #define vlookup(row, idx) ((row)[(idx)])
-/* Entries 4g .. 4g+n-1 (n <= 4) of piece idx's coefficients in the order of use:
- * out[q] = tab[order[4g + q]][idx]. `bypiece` holds the same values one row per piece
- * (in that order), for layers that load them by piece; this one reads `tab`. */
-#define vlookup_group(tab, bypiece, order, idx, g, n, out)                   \
-    do {                                                                      \
-        (void)(bypiece);                                                      \
-        for (int q_ = 0; q_ < (n); q_++)                                      \
-            (out)[q_] = vlookup((tab)[(order)[4 * (g) + q_]], (idx));         \
-    } while (0)
 
 /* memory: one element at p (any alignment); stride unused for one lane */
 static GC_ALWAYS_INLINE VT GC_CAT(gc_load, GC_KEY)(const char *p) { VT a; memcpy(&a, p, sizeof a); return a; }

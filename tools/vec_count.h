@@ -66,9 +66,3 @@ static inline VT gc_asflt(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
 #define vany(m) CNT(C_CMP, (m))
 #define vi_sel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
 #define vlookup(row, idx) CNT(C_PERM, (row)[(idx)])
-#define vlookup_group(tab, bypiece, order, idx, g, n, out)                   \
-    do {                                                                      \
-        (void)(bypiece);                                                      \
-        for (int q_ = 0; q_ < (n); q_++)                                      \
-            (out)[q_] = vlookup((tab)[(order)[4 * (g) + q_]], (idx));         \
-    } while (0)
