@@ -299,11 +299,17 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
     }
     VM zneg = vlt(z.hi, zero);
     VT az = vabs(z.hi);
-    VM big = vmor(vgt(vabs(xs), xb), vgt(az, zclamp));
-    /* a = -|z| in double-word */
-    DW a = FN(dw_make)(vneg(vmin(az, zclamp)),
-                       kind == GC_SILU ? zero      /* z = x exactly: no low word to carry */
-                       : vkeep_not(vgt(az, zclamp), vsel(zneg, z.lo, vneg(z.lo))));
+    /* a = -|z| in double-word. SiLU's z is x clamped to the z clamp already: no second
+     * clamp, and no low word to carry. */
+    VM big = vgt(vabs(xs), xb);
+    DW a;
+    if (kind == GC_SILU) {
+        a = FN(dw_make)(vneg(az), zero);
+    } else {
+        VM zbig = vgt(az, zclamp);
+        big = vmor(big, zbig);
+        a = FN(dw_make)(vneg(vmin(az, zclamp)), vkeep_not(zbig, vsel(zneg, z.lo, vneg(z.lo))));
+    }
     SCALED e = FN(exp_dw)(a, !deriv);               /* w = exp(-|z|) = e.m * 2^-nneg */
     /* w and sigma(-|z|) are only needed unscaled next to 1 (in 1 + w, and in
      * 1 + x z' sigma(-z) with |x z'| < 2^13): below 2^-(2p+20) they no longer change
