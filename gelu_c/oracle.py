@@ -75,6 +75,9 @@ __all__ = [
     "ulp_error",
     "abs_error",
     "derivative_zeros",
+    "ZERO_BAND",
+    "near_derivative_zero",
+    "zero_band_allowance",
     "underflow_threshold",
 ]
 
@@ -664,6 +667,71 @@ def derivative_zeros(name):
             prev_x, prev_v = cx, cv
     with mpmath.workdps(DEFAULT_DPS):
         return tuple(+z for z in zeros)
+
+
+#: Half-width (in x) of the band around a zero of a derivative where the accuracy
+#: bound of the derivative (and of its backward function) is absolute.
+ZERO_BAND = 1e-3
+
+
+def near_derivative_zero(name, x):
+    """Mask of the ``x`` within :data:`ZERO_BAND` of a zero of ``name``'s derivative.
+
+    Parameters
+    ----------
+    name : str
+        Any of :data:`NAMES` (see :func:`derivative_zeros`).
+    x : array_like
+        Arguments.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    x64 = np.asarray(x).astype(np.float64)
+    mask = np.zeros(x64.shape, dtype=bool)
+    for z in derivative_zeros(name):
+        mask |= np.abs(x64 - float(z)) <= ZERO_BAND
+    return mask
+
+
+def zero_band_allowance(name, dtype, x, dy=None):
+    """Absolute error allowed within :data:`ZERO_BAND` of a derivative zero.
+
+    There a derivative's relative error is unbounded (the exact value goes through
+    0), so the spec bounds its absolute error instead: one ULP of 0.5 in ``dtype``.
+    A backward function ``dy * f'(x)`` carries that allowance times ``|dy|``, plus
+    half an ULP of the largest product an in-spec derivative can give,
+    ``|dy| * (|f'(x)| + ulp(0.5))`` (the rounding of the final product).
+
+    Parameters
+    ----------
+    name : str
+        A grad or backward name.
+    dtype : numpy dtype-like
+        float32 or float64.
+    x, dy : array_like
+        Arguments (``dy`` for a backward name only).
+
+    Returns
+    -------
+    numpy.ndarray of object
+        mpf allowances, one per ``x``.
+    """
+    if name not in GRADS + BACKWARD:
+        raise ValueError(f"{name!r} is not a derivative: no zero band")
+    x = np.asarray(x)
+    u_half = ulp(_MPF(0.5), dtype)
+    if name in GRADS:
+        return np.full(x.shape, u_half, dtype=object)
+    g = exact(GRAD_OF[name], x)
+    dy = np.asarray(dy)
+    out = np.empty(x.shape, dtype=object)
+    with mpmath.workdps(80):
+        for i in np.ndindex(x.shape):
+            ady = abs(_MPF(float(dy[i])))
+            out[i] = ady * u_half + ulp(ady * (abs(g[i]) + u_half), dtype) / 2
+    return out
 
 
 @functools.lru_cache(maxsize=None)

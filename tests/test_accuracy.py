@@ -9,7 +9,8 @@ Bounds (from the project's accuracy spec):
   1e-3 (in x) of a zero of the derivative, where the absolute error of the
   derivative may instead be up to 1 ULP of 0.5 (``2**-24`` / ``2**-53``).
   For ``backward = dy * f'(x)`` that allowance is scaled by ``|dy|`` and the
-  final product's own rounding is added (see ``_band_allowance``).
+  final product's own rounding is added (``oracle.zero_band_allowance``, the
+  rule the accuracy harness applies too).
 
 ULPs are those of the exact value in the output dtype, floored at the
 smallest subnormal (``oracle.ulp``).  Inputs cover tiny |x| (subnormals
@@ -34,7 +35,6 @@ SEED = 0x6E1C
 
 PRIMAL_BOUND = 1.0
 GRAD_BOUND = 2.0
-ZERO_BAND = 1e-3
 
 # Samples per region.  float64 sets are smaller (mpmath cost).
 SIZES = {
@@ -140,7 +140,7 @@ def _unary_samples(name, dtype_name):
     for z in oracle.derivative_zeros(name):
         zf = float(z)
         parts.append(("derivative_zero", np.concatenate([
-            np.linspace(zf - ZERO_BAND, zf + ZERO_BAND, n["band"]),
+            np.linspace(zf - oracle.ZERO_BAND, zf + oracle.ZERO_BAND, n["band"]),
             _neighbours(zf, dtype, 32),
             np.linspace(zf - 0.05, zf + 0.05, 64)])))
     return _clean(parts, dtype)
@@ -185,33 +185,6 @@ def backward_exact(name, dtype_name, extreme):
     return oracle.exact(name, x, dy)
 
 
-def _near_zero_mask(name, x):
-    mask = np.zeros(x.shape, dtype=bool)
-    for z in oracle.derivative_zeros(name):
-        mask |= np.abs(x.astype(np.float64) - float(z)) <= ZERO_BAND
-    return mask
-
-
-def _band_allowance(name, dtype, x, dy):
-    """Absolute error allowed within ZERO_BAND of a derivative zero (mpf).
-
-    grad: 1 ULP of 0.5.  backward: ``|dy| * ulp(0.5)`` (the grad's
-    allowance carried through the product) plus half an ULP of the largest
-    product an in-spec grad can give, ``|dy| * (|f'(x)| + ulp(0.5))`` (the
-    rounding of the final multiplication).
-    """
-    u_half = oracle.ulp(mpmath.mpf(0.5), dtype)
-    if name in oracle.GRADS:
-        return np.full(x.shape, u_half, dtype=object)
-    g = oracle.exact(oracle.GRAD_OF[name], x)
-    out = np.empty(x.shape, dtype=object)
-    with mpmath.workdps(80):
-        for i in range(x.size):
-            ady = abs(mpmath.mpf(float(dy[i])))
-            out[i] = ady * u_half + oracle.ulp(ady * (abs(g[i]) + u_half), dtype) / 2
-    return out
-
-
 def _fmt(v):
     return mpmath.nstr(v, 17) if isinstance(v, mpmath.mpf) else repr(v)
 
@@ -225,14 +198,14 @@ def assert_accuracy(name, dtype, path, x, computed, exact_values, labels, dy=Non
     ok = err <= bound
     band_note = ""
     if name not in oracle.PRIMAL:
-        band = _near_zero_mask(name, x) & ~ok
+        band = oracle.near_derivative_zero(name, x) & ~ok
         if band.any():
             idx = np.flatnonzero(band)
             aerr = oracle.abs_error(name, computed[idx], x[idx],
                                     None if dy is None else dy[idx],
                                     exact_values=exact_values[idx])
-            allow = _band_allowance(name, dtype, x[idx],
-                                    None if dy is None else dy[idx])
+            allow = oracle.zero_band_allowance(name, dtype, x[idx],
+                                               None if dy is None else dy[idx])
             for j, i in enumerate(idx):
                 if aerr[j] <= allow[j]:
                     ok[i] = True

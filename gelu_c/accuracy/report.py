@@ -140,7 +140,8 @@ def format_ulp_tables(report, brief=False):
                 "max, mean = largest and mean error; CR% = share correctly rounded (<= 0.5 ulp); "
                 "at x = where the max is",
                 "bound: 1 ulp (forward functions), 2 ulp (derivatives, backward; within "
-                f"{meta['zero_band']:g} of a derivative zero, 1 ulp of 0.5 absolute)",
+                f"{meta['zero_band']:g} of a derivative zero, 1 ulp of 0.5 absolute: "
+                "backward times |dy|, plus the product's rounding)",
                 f"{'':40s}" + "".join(f"{'path ' + p:^35s}" for p, _ in groups),
                 f"{'function':21s} {'range':18s}"
                 + "".join(f"{'max':>9s} {'mean':>6s} {'CR%':>6s} {'at x':>11s} " for _ in groups),

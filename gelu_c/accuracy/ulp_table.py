@@ -3,9 +3,11 @@
 The error of one result is ``|computed - exact| / ulp(exact)`` in the output dtype
 (``oracle.ulp_error``: mpmath at 50 digits, ULPs floored at the smallest
 subnormal).  Derivatives follow the SPEC's rule near a zero of the derivative:
-within :data:`ZERO_BAND` of it the bound is absolute, one ULP of 0.5 (times
-``|dy|`` for a backward function), so there a result's error is the smaller of its
-ULP error and ``|computed - exact| / (|dy| * ulp(0.5))``.  With that, every
+within :data:`ZERO_BAND` of it the bound is absolute, ``oracle.zero_band_allowance``
+(one ULP of 0.5; for a backward function times ``|dy|``, plus the final product's
+rounding: the rule the tests apply), so there a result's error is the smaller of its
+ULP error and ``bound * |computed - exact| / allowance``, which meets the bound
+exactly when the absolute error is within the allowance.  With that, every
 function's error is held to one number: :func:`bound` (1 for the forward
 functions, 2 for derivatives and backward functions).
 
@@ -13,7 +15,6 @@ A result is *correctly rounded* when its error is at most 0.5.
 """
 from dataclasses import dataclass
 
-import mpmath
 import numpy as np
 
 from .. import oracle
@@ -22,7 +23,7 @@ __all__ = ["ZERO_BAND", "Sample", "bound", "spec_errors", "ulp_stats", "make_sam
            "error_rows", "gelu_c_call"]
 
 #: Half-width (in x) of the band around a derivative zero where the bound is absolute.
-ZERO_BAND = 1e-3
+ZERO_BAND = oracle.ZERO_BAND
 #: Magnitudes of the upstream gradient ``dy`` for the backward functions: 2**[-4, 4].
 DY_EXPONENTS = (-4.0, 4.0)
 #: Label of the row that pools every range of a (function, dtype).
@@ -61,17 +62,13 @@ def spec_errors(name, computed, x, dy=None, exact_values=None):
     err = oracle.ulp_error(name, computed, x, dy, exact_values=exact_values)
     if name in oracle.PRIMAL:
         return err
-    near = np.zeros(x.shape, dtype=bool)
-    for z in oracle.derivative_zeros(name):
-        near |= np.abs(x.astype(np.float64) - float(z)) <= ZERO_BAND
-    idx = np.flatnonzero(near & (err > 0.5))
+    idx = np.flatnonzero(oracle.near_derivative_zero(name, x) & (err > 0.5))
     if idx.size:
         d = None if dy is None else np.asarray(dy)[idx]
         aerr = oracle.abs_error(name, computed[idx], x[idx], d, exact_values=exact_values[idx])
-        u_half = oracle.ulp(mpmath.mpf(0.5), computed.dtype)
+        allow = oracle.zero_band_allowance(name, computed.dtype, x[idx], d)
         for j, i in enumerate(idx):
-            scale = u_half * (1 if d is None else abs(mpmath.mpf(float(d[j]))))
-            err[i] = min(err[i], float(aerr[j] / scale))
+            err[i] = min(err[i], float(bound(name) * aerr[j] / allow[j]))
     return err
 
 
