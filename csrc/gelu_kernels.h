@@ -241,8 +241,14 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
     /* x > 0: 1 - (that), unscaled. Beyond 2^-(2p+4) the term no longer changes the
      * rounded result, so one factor 2^-min(nneg, 2p+4) (always normal) does. */
     VT sc = FN(pow2neg)(vi_min(e.nneg, vi_set1(2 * GC_P + 4)));
-    DW o = FN(fast_two_sum)(one, vneg(vmul(pm.hi, sc)));
-    o.lo = vsub(o.lo, vmul(pm.lo, sc));
+    /* The fast two-sum of 1 and -pm.hi*sc with the products fused into it (exact: sc is
+     * a power of two): o.hi = fl(1 - y) >= 1/2 since y <= 1/2, so 1 - o.hi is exact
+     * (Sterbenz) and so is the fnma that adds -y to it, whose true result, the
+     * rounding error of o.hi, is representable. Same bits, four ops where the
+     * multiplies, the negation and the two-sum took seven. */
+    DW o;
+    o.hi = vfnma(pm.hi, sc, one);
+    o.lo = vfnma(pm.lo, sc, vfnma(pm.hi, sc, vsub(one, o.hi)));
     VALUE r;
     r.m = FN(dw_make)(vsel(neg, pm.hi, o.hi), vsel(neg, pm.lo, o.lo));
     r.nneg = vi_keep_not(big, vi_keep(neg, e.nneg));
@@ -315,9 +321,13 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
      * 1 + x z' sigma(-z) with |x z'| < 2^13): below 2^-(2p+20) they no longer change
      * the rounded result, so one (normal) factor 2^-min(nneg, 2p+20) does. */
     VT sw = FN(pow2neg)(vi_min(e.nneg, vi_set1(2 * GC_P + 20)));
-    DW wv = FN(dw_make)(vmul(e.m.hi, sw), vmul(e.m.lo, sw));
-    DW d = FN(fast_two_sum)(one, wv.hi);
-    d.lo = vadd(d.lo, wv.lo);
+    /* d = 1 + w: the fast two-sum of 1 and w.hi with the products fused into it (exact:
+     * sw is a power of two); d.hi is in [1, 2], so d.hi - 1 is exact (Sterbenz) and so
+     * is the fma that takes it from w.hi (its true result, the rounding error of
+     * d.hi, is representable). Same bits, four ops where six were. */
+    DW d;
+    d.hi = vfma(e.m.hi, sw, one);
+    d.lo = vfma(e.m.lo, sw, vfma(e.m.hi, sw, vsub(one, d.hi)));
     /* exp's forward form leaves a low word up to 0.09 of the high one; the
      * reciprocal's single Newton step needs d.lo within an ulp of d.hi. */
     if (!deriv)
