@@ -54,8 +54,9 @@ static GC_ALWAYS_INLINE SCALED FN(exp_dw)(DW a, int forward)
 {
     const VT magic = vset1(GC_IS_F32 ? 0x1.8p23 : 0x1.8p52);
     /* k = round(a * 8/ln2) by the magic-number trick: the integer lands in the low
-     * bits of `sh`, so k is read off the bits with no float->int conversion. */
-    VT sh = vadd(vmul(a.hi, vset1(K(INV_L_HI))), magic);
+     * bits of `sh`, so k is read off the bits with no float->int conversion. One
+     * fused rounding (the product is not rounded first). */
+    VT sh = vfma(a.hi, vset1(K(INV_L_HI)), magic);
     VT kf = vsub(sh, magic);
     /* r = a - k*ln2/8: L_HI has few enough bits that r.hi is exact (Cody-Waite). */
     VT rhi = vfma(kf, vset1(-K(L_HI)), a.hi);
