@@ -232,9 +232,8 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
      * subnormal (a microcode assist on Intel): t^2 is formed from t held at that
      * floor. */
     VT tq = vmax(tc, vset1(GC_IS_F32 ? 0x1p-25 : 0x1p-100));
-    DW h = FN(two_prod)(tq, tq);
-    SCALED e = FN(exp_dw)(FN(dw_make)(vmul(h.hi, vset1(-0.5)), vmul(h.lo, vset1(-0.5))),
-                          which != GC_GELU_GRAD);
+    /* -t^2/2 exactly, as the two-product of -t/2 and t (scaling by -1/2 is exact) */
+    SCALED e = FN(exp_dw)(FN(two_prod)(vmul(tq, vset1(-0.5)), tq), which != GC_GELU_GRAD);
     DW tail = which == GC_GELU_GRAD ? FN(piece_poly)(K(D), K(D_BYPIECE), tc)
                                     : FN(piece_poly)(K(R), K(R_BYPIECE), tc);
     /* Phi(-t) = E*R and GELU'(-t) = E*D (double-word, still to be scaled by 2^-nneg) */
