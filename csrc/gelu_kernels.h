@@ -167,10 +167,11 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int special)
  * exponent and top bits of t + 1; inside it f(c + u) = c0 + u*(c1 + u*(c2 + ...)).
  * c2.. are summed in working precision; the last two steps are double-word, so the
  * working-precision part only contributes ~kappa2 * 2^-p with kappa2 < 0.08 (the fit
- * script prints it per piece). */
+ * script prints it per piece). `fused` (R) takes the shorter double-word steps that
+ * need |u*v| <= |c|/2 in each; D's pieces around its zero do not satisfy that. */
 _Static_assert(GC_NROW4 > 8 && GC_NROW4 <= 20, "piece_poly fetches three to five groups of four");
 static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
-                                          const GC_T (*bypiece)[GC_NROW4], VT t)
+                                          const GC_T (*bypiece)[GC_NROW4], VT t, int fused)
 {
     VT y = vadd(t, vset1(1));
     VI idx = vi_sub(vi_srl(vasint(y), GC_P - 1 - GC_MBITS), vi_set1(GC_BIAS << GC_MBITS));
@@ -199,15 +200,29 @@ static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
     VT v = c[2];
     for (int k = 3; k <= GC_DEG; k++)
         v = vfma(v, u.hi, c[k]);
+    DW v1, r;
+    if (fused) {
+        /* c + u*w in double-word with the product fused into the sum: s = fl(c + u*w),
+         * then the rounding error of s as fl(u*w + (c - s)). c - s is exact (Sterbenz)
+         * because |u*w| <= |c|/2 on every piece of these tables (the fit script checks
+         * it: kappa1 < 1/2), and the error's own rounding is 2^-p of half an ulp of s.
+         * Five and six ops where the two-product and two-sum below take eight and nine. */
+        v1.hi = vfma(u.hi, v, c[GC_DEG + 1]);
+        v1.lo = vfma(u.lo, v, vadd(vfma(u.hi, v, vsub(c[GC_DEG + 1], v1.hi)), c[GC_DEG + 2]));
+        r.hi = vfma(u.hi, v1.hi, c[GC_DEG + 3]);
+        r.lo = vfma(u.hi, v1.lo, vfma(u.lo, v1.hi,
+                    vadd(vfma(u.hi, v1.hi, vsub(c[GC_DEG + 3], r.hi)), c[GC_DEG + 4])));
+        return r;
+    }
     /* c1 + u*v */
     DW p = FN(two_prod)(u.hi, v);
     p.lo = vfma(u.lo, v, p.lo);
-    DW v1 = FN(fast_two_sum)(c[GC_DEG + 1], p.hi);
+    v1 = FN(fast_two_sum)(c[GC_DEG + 1], p.hi);
     v1.lo = vadd(v1.lo, vadd(p.lo, c[GC_DEG + 2]));
     /* c0 + u*v1 */
     DW q = FN(two_prod)(u.hi, v1.hi);
     q.lo = vfma(u.hi, v1.lo, vfma(u.lo, v1.hi, q.lo));
-    DW r = FN(fast_two_sum)(c[GC_DEG + 3], q.hi);
+    r = FN(fast_two_sum)(c[GC_DEG + 3], q.hi);
     r.lo = vadd(r.lo, vadd(q.lo, c[GC_DEG + 4]));
     return r;
 }
@@ -234,8 +249,8 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
     VT tq = vmax(tc, vset1(GC_IS_F32 ? 0x1p-25 : 0x1p-100));
     /* -t^2/2 exactly, as the two-product of -t/2 and t (scaling by -1/2 is exact) */
     SCALED e = FN(exp_dw)(FN(two_prod)(vmul(tq, vset1(-0.5)), tq), which != GC_GELU_GRAD);
-    DW tail = which == GC_GELU_GRAD ? FN(piece_poly)(K(D), K(D_BYPIECE), tc)
-                                    : FN(piece_poly)(K(R), K(R_BYPIECE), tc);
+    DW tail = which == GC_GELU_GRAD ? FN(piece_poly)(K(D), K(D_BYPIECE), tc, 0)
+                                    : FN(piece_poly)(K(R), K(R_BYPIECE), tc, 1);
     /* Phi(-t) = E*R and GELU'(-t) = E*D (double-word, still to be scaled by 2^-nneg) */
     DW pm = FN(dw_mul_dw)(e.m, tail);
     /* x > 0: 1 - (that), unscaled. Beyond 2^-(2p+4) the term no longer changes the

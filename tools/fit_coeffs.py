@@ -317,6 +317,8 @@ def emit(key, fmt):
     path = os.path.join(CSRC, f"coeffs_{key}.h")
     with open(path, "w") as fh:
         fh.write("\n".join(lines))
+    # piece_poly's fused double-word steps (R only) need |u*v| <= |c|/2 in each piece
+    assert max(k1 for *_, k1 in Rrep) < 0.5, "R: kappa1 >= 1/2 breaks piece_poly's fused steps"
     worstR = max(e for _, _, _, e, _, _ in Rrep)
     worstD = max(e for _, _, _, e, _, _ in Drep)
     print(f"{key}: {npiece} pieces, R 2^{worstR:.1f}, D 2^{worstD:.1f}, exp 2^{float(mp.log(ex['err'], 2)):.1f}, "
