@@ -167,8 +167,9 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int special)
  * exponent and top bits of t + 1; inside it f(c + u) = c0 + u*(c1 + u*(c2 + ...)).
  * c2.. are summed in working precision; the last two steps are double-word, so the
  * working-precision part only contributes ~kappa2 * 2^-p with kappa2 < 0.08 (the fit
- * script prints it per piece). `fused` (R) takes the shorter double-word steps that
- * need |u*v| <= |c|/2 in each; D's pieces around its zero do not satisfy that. */
+ * script prints it per piece). `fused` (R) takes the shorter double-word form for the
+ * c0 step too, which needs |u*v1| <= |c0|/2; D's pieces around its zero do not
+ * satisfy that. */
 _Static_assert(GC_NROW4 > 8 && GC_NROW4 <= 20, "piece_poly fetches three to five groups of four");
 static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
                                           const GC_T (*bypiece)[GC_NROW4], VT t, int fused)
@@ -200,26 +201,23 @@ static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
     VT v = c[2];
     for (int k = 3; k <= GC_DEG; k++)
         v = vfma(v, u.hi, c[k]);
+    /* c1 + u*v in double-word with the product fused into the sum: s = fl(c1 + u*v),
+     * then the rounding error of s as fl(u*v + (c1 - s)). c1 - s is exact (Sterbenz)
+     * because |u*v| <= |c1|/2 on every piece (the fit script asserts it), and the
+     * error's own rounding is 2^-p of half an ulp of s. Five ops where a two-product
+     * and a fast two-sum take eight. */
     DW v1, r;
+    v1.hi = vfma(u.hi, v, c[GC_DEG + 1]);
+    v1.lo = vfma(u.lo, v, vadd(vfma(u.hi, v, vsub(c[GC_DEG + 1], v1.hi)), c[GC_DEG + 2]));
     if (fused) {
-        /* c + u*w in double-word with the product fused into the sum: s = fl(c + u*w),
-         * then the rounding error of s as fl(u*w + (c - s)). c - s is exact (Sterbenz)
-         * because |u*w| <= |c|/2 on every piece of these tables (the fit script checks
-         * it: kappa1 < 1/2), and the error's own rounding is 2^-p of half an ulp of s.
-         * Five and six ops where the two-product and two-sum below take eight and nine. */
-        v1.hi = vfma(u.hi, v, c[GC_DEG + 1]);
-        v1.lo = vfma(u.lo, v, vadd(vfma(u.hi, v, vsub(c[GC_DEG + 1], v1.hi)), c[GC_DEG + 2]));
+        /* c0 + u*v1 the same way (R: |u*v1| <= |c0|/2 on every piece, asserted too) */
         r.hi = vfma(u.hi, v1.hi, c[GC_DEG + 3]);
         r.lo = vfma(u.hi, v1.lo, vfma(u.lo, v1.hi,
                     vadd(vfma(u.hi, v1.hi, vsub(c[GC_DEG + 3], r.hi)), c[GC_DEG + 4])));
         return r;
     }
-    /* c1 + u*v */
-    DW p = FN(two_prod)(u.hi, v);
-    p.lo = vfma(u.lo, v, p.lo);
-    v1 = FN(fast_two_sum)(c[GC_DEG + 1], p.hi);
-    v1.lo = vadd(v1.lo, vadd(p.lo, c[GC_DEG + 2]));
-    /* c0 + u*v1 */
+    /* c0 + u*v1 with a two-product and a fast two-sum (D: |u*v1| reaches 0.65 |c0|
+     * beside its zero, where c0 - s would not be exact) */
     DW q = FN(two_prod)(u.hi, v1.hi);
     q.lo = vfma(u.hi, v1.lo, vfma(u.lo, v1.hi, q.lo));
     r = FN(fast_two_sum)(c[GC_DEG + 3], q.hi);

@@ -115,7 +115,12 @@ def pieces(fmt):
 
 
 def fit_piece(f, a, b, centre, deg, p, zero_at_centre=False):
-    """Fit f(centre+u) on t in [a, b]; return (c0hi,c0lo,c1hi,c1lo,c2..cdeg), error, kappa."""
+    """Fit f(centre+u) on t in [a, b].
+
+    Returns (c0hi,c0lo,c1hi,c1lo,c2..cdeg), the max relative error, kappa2 (the share
+    of |f| summed in working precision) and the margins of the two double-word steps
+    of piece_poly: max |u*v2/c1| (c1 step) and max |u*v1/c0| (c0 step).
+    """
     margin = (b - a) * mp.mpf("1e-6")
     ua, ub = a - margin - centre, b + margin - centre
     m = 4 * deg + 8
@@ -145,7 +150,7 @@ def fit_piece(f, a, b, centre, deg, p, zero_at_centre=False):
             coeffs.append(hi)
             fixed.append(hi)
     # verify on a dense grid
-    err, kappa2, kappa1 = mp.mpf(0), mp.mpf(0), mp.mpf(0)
+    err, kappa2, k_c1, k_c0 = mp.mpf(0), mp.mpf(0), mp.mpf(0), mp.mpf(0)
     n = 300
     for i in range(n + 1):
         t = a + (b - a) * i / n
@@ -159,10 +164,10 @@ def fit_piece(f, a, b, centre, deg, p, zero_at_centre=False):
             err = max(err, abs(poly / fu - 1))
             kappa2 = max(kappa2, abs(u * u * v2 / fu))
         if fixed[1] != 0:
-            kappa1 = max(kappa1, abs(u * v2 / fixed[1]))
+            k_c1 = max(k_c1, abs(u * v2 / fixed[1]))
         if c0 != 0:
-            kappa1 = max(kappa1, abs(u * v1 / c0))
-    return [c0hi, c0lo] + coeffs, err, kappa2, kappa1
+            k_c0 = max(k_c0, abs(u * v1 / c0))
+    return [c0hi, c0lo] + coeffs, err, kappa2, k_c1, k_c0
 
 
 def fit_table(name, f, fmt, zero=None, stretch_to=None):
@@ -179,14 +184,18 @@ def fit_table(name, f, fmt, zero=None, stretch_to=None):
         zero_here = zero is not None and a - mp.mpf("0.1") <= zero < b + mp.mpf("0.1")
         centre = zero if zero_here else (a + b) / 2
         chi, clo = split(centre, p)
-        cs, err, k2, k1 = fit_piece(f, a, b, chi + clo, deg, p, zero_at_centre=zero_here)
+        cs, err, k2, kc1, kc0 = fit_piece(f, a, b, chi + clo, deg, p, zero_at_centre=zero_here)
         col = [chi, clo] + cs
         if rows is None:
             rows = [[] for _ in col]
         for r, v in zip(rows, col):
             r.append(v)
-        report.append((i, a, b, float(mp.log(err, 2)) if err else -999, float(k2), float(k1)))
-        assert k1 < 0.9, f"fast two-sum precondition fails in {name} piece {i}: {k1}"
+        report.append((i, a, b, float(mp.log(err, 2)) if err else -999, float(k2), float(kc1), float(kc0)))
+        # piece_poly's c1 step is always the fused one (c1 - s exact by Sterbenz needs
+        # |u v2| <= |c1|/2); its c0 step is a fast two-sum (needs |u v1| < |c0|) or, for
+        # R, fused too (checked in emit)
+        assert kc1 < 0.5, f"fused c1 step's precondition fails in {name} piece {i}: {kc1}"
+        assert kc0 < 0.9, f"fast two-sum precondition fails in {name} piece {i}: {kc0}"
     return rows, report
 
 
@@ -296,9 +305,9 @@ def emit(key, fmt):
                                    ("D", Drows, Drep, "D(t) = R(t) - t/sqrt(2*pi), zero at t0 = " + mp.nstr(t0, 20))):
         w(f"/* {what}.")
         w(f"   Rows: centre hi, centre lo, c0 hi, c0 lo, c1 hi, c1 lo, c2 .. c{fmt['deg']}; one column per piece.")
-        w(f"   piece  t-interval        log2(max rel err)  kappa2 (|u^2 v2|/|f|)  kappa1 (fast-two-sum margin)")
-        for i, a, b, e, k2, k1 in rep:
-            w(f"   {i:5d}  [{float(a):6.3f}, {float(b):6.3f})  {e:8.1f}           {k2:.3g}                 {k1:.3g}")
+        w(f"   piece  t-interval        log2(max rel err)  kappa2 (|u^2 v2|/|f|)  |u v2/c1|  |u v1/c0|")
+        for i, a, b, e, k2, kc1, kc0 in rep:
+            w(f"   {i:5d}  [{float(a):6.3f}, {float(b):6.3f})  {e:8.1f}           {k2:<22.3g} {kc1:<10.3g} {kc0:.3g}")
         w("*/")
         w(f"static const {T} {tname}_{key}[{len(rows)}][{npiece}] = {{")
         for r in rows:
@@ -317,12 +326,12 @@ def emit(key, fmt):
     path = os.path.join(CSRC, f"coeffs_{key}.h")
     with open(path, "w") as fh:
         fh.write("\n".join(lines))
-    # piece_poly's fused double-word steps (R only) need |u*v| <= |c|/2 in each piece
-    assert max(k1 for *_, k1 in Rrep) < 0.5, "R: kappa1 >= 1/2 breaks piece_poly's fused steps"
-    worstR = max(e for _, _, _, e, _, _ in Rrep)
-    worstD = max(e for _, _, _, e, _, _ in Drep)
+    # piece_poly's fused c0 step (R only) needs |u*v1| <= |c0|/2 in each piece
+    assert max(r[6] for r in Rrep) < 0.5, "R: |u v1/c0| >= 1/2 breaks piece_poly's fused c0 step"
+    worstR = max(r[3] for r in Rrep)
+    worstD = max(r[3] for r in Drep)
     print(f"{key}: {npiece} pieces, R 2^{worstR:.1f}, D 2^{worstD:.1f}, exp 2^{float(mp.log(ex['err'], 2)):.1f}, "
-          f"max kappa2 R {max(k for *_, k, _ in Rrep):.3g} D {max(k for *_, k, _ in Drep):.3g} -> {os.path.relpath(path)}")
+          f"max kappa2 R {max(r[4] for r in Rrep):.3g} D {max(r[4] for r in Drep):.3g} -> {os.path.relpath(path)}")
 
 
 if __name__ == "__main__":
