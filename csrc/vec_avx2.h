@@ -112,8 +112,8 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
  * table stored by piece: per lane two 16-byte loads, then unpacks put coefficient q of
  * the four lanes in one register. A gather per coefficient (vgatherqpd, ~5 uops and a
  * long latency each; 19 per piece_poly) made the float64 ndtr family 1.6x slower than
- * it is with free lookups; this costs one load and one shuffle per coefficient and lane
- * pair. Padding rows are zeros, so all four are always loaded. */
+ * it is with free lookups; here two coefficients cost four loads, two inserts and two
+ * unpacks. Padding rows are zeros, so all four are always loaded. */
 static GC_ALWAYS_INLINE void gc_lookup_group_f64(const double (*bypiece)[GELU_C_F64_NROW4],
                                                  __m256i idx, int g, __m256d out[4])
 {
