@@ -277,6 +277,20 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
 }
 
 #define GC_SILU 0
+
+/* 1 + (k.hi + k.lo)*(x.hi + x.lo) in double-word for k*x >= 0: s = fl(1 + k.hi*x.hi)
+ * with the product fused, then its rounding error as fl(k.hi*x.hi + (1 - s)): 1 - s is
+ * exact (s >= 1, and 1 and s are both multiples of ulp(s)), and that error is rounded
+ * once more, by 2^-p of half an ulp of s. Five ops where a double-word product and a
+ * two-sum take eleven; k.lo*x.lo is below the error bound, as in dw_mul_dw. */
+static GC_ALWAYS_INLINE DW FN(one_plus_times)(VT khi, VT klo, DW x)
+{
+    const VT one = vset1(1);
+    DW u;
+    u.hi = vfma(khi, x.hi, one);
+    u.lo = vfma(khi, x.lo, vfma(klo, x.hi, vfma(khi, x.hi, vsub(one, u.hi))));
+    return u;
+}
 #define GC_SIGMOID 1
 #define GC_TANH 2
 
@@ -305,14 +319,10 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
          * x^3-sized low words of tiny x would go subnormal (an assist on Intel) */
         VT xq = vmax(vabs(xc), vset1(GC_IS_F32 ? 0x1p-20 : 0x1p-40));
         DW x2 = FN(two_prod)(xq, xq);
-        DW ax = FN(dw_mul_dw)(FN(dw_make)(vset1(K(TANH_A_HI)), vset1(K(TANH_A_LO))), x2);
-        DW u = FN(two_sum)(one, ax.hi);
-        u.lo = vadd(u.lo, ax.lo);
+        DW u = FN(one_plus_times)(vset1(K(TANH_A_HI)), vset1(K(TANH_A_LO)), x2);
         z = FN(dw_mul_dw)(c, FN(dw_mul_v)(u, xc));
         if (deriv) {
-            DW a3x = FN(dw_mul_dw)(FN(dw_make)(vset1(K(TANH_3A_HI)), vset1(K(TANH_3A_LO))), x2);
-            DW u3 = FN(two_sum)(one, a3x.hi);
-            u3.lo = vadd(u3.lo, a3x.lo);
+            DW u3 = FN(one_plus_times)(vset1(K(TANH_3A_HI)), vset1(K(TANH_3A_LO)), x2);
             xdz = FN(dw_mul_dw)(c, FN(dw_mul_v)(u3, xc));
         }
     }
