@@ -88,10 +88,11 @@ static GC_ALWAYS_INLINE SCALED FN(exp_dw)(DW a, int forward)
     /* Derivatives cancel near their zeros (1 + x z'(1 - s) -> 0), which multiplies
      * exp's relative error: there it is kept at ~2^-2p. */
     DW s = FN(fast_two_sum)(rhi, w);
-    /* exp(a) = 2^n * T_j * (1 + s), T_j = 2^(j/8) as hi + lo. */
-    DW q = FN(two_prod)(thi, s.hi);
-    e.m = FN(fast_two_sum)(thi, q.hi);
-    e.m.lo = vadd(e.m.lo, vadd(q.lo, vfma(thi, s.lo, vfma(tlo, s.hi, tlo))));
+    /* exp(a) = 2^n * T_j * (1 + s), T_j = 2^(j/8) as hi + lo. T_j + T_j*s.hi as a
+     * fused double-word step: m = fma(T, s.hi, T), its error fma(T, s.hi, T - m), with
+     * T - m exact (Sterbenz: |s| < 0.05) and the error rounded by 2^-p of half an ulp. */
+    e.m.hi = vfma(thi, s.hi, thi);
+    e.m.lo = vadd(vfma(thi, s.hi, vsub(thi, e.m.hi)), vfma(thi, s.lo, vfma(tlo, s.hi, tlo)));
     return e;
 }
 
