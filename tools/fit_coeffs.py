@@ -323,11 +323,11 @@ def emit(key, fmt):
             w("    {" + ", ".join(lit(v, fmt) for v in vals) + "},")
         w("};")
         w("")
+    # piece_poly's fused c0 step (R only) needs |u*v1| <= |c0|/2 in each piece
+    assert max(r[6] for r in Rrep) < 0.5, "R: |u v1/c0| >= 1/2 breaks piece_poly's fused c0 step"
     path = os.path.join(CSRC, f"coeffs_{key}.h")
     with open(path, "w") as fh:
         fh.write("\n".join(lines))
-    # piece_poly's fused c0 step (R only) needs |u*v1| <= |c0|/2 in each piece
-    assert max(r[6] for r in Rrep) < 0.5, "R: |u v1/c0| >= 1/2 breaks piece_poly's fused c0 step"
     worstR = max(r[3] for r in Rrep)
     worstD = max(r[3] for r in Drep)
     print(f"{key}: {npiece} pieces, R 2^{worstR:.1f}, D 2^{worstD:.1f}, exp 2^{float(mp.log(ex['err'], 2)):.1f}, "
