@@ -17,9 +17,10 @@ A third, also for information, models the machine the CI runs on (an Intel Golde
 class core, measured with single-instruction loops): every floating-point operation
 (add, multiply, FMA, compare, min/max, divide) issues on one of two ports, permutes on
 one, and all vector uops on three, a blend (vblendv) being three uops. The largest of
-``fp / 2``, ``permute / 1`` and ``uops / 3`` cycles per vector is that core's floor; the
-measured speed against it says how much is left to scheduling rather than to the
-operation count.
+``fp / 2``, ``permute / 1`` and ``uops / 3`` cycles per vector is that core's floor
+(loads, stores, loop overhead and the divider's occupancy, at most one division per
+vector, are left out, so it is optimistic); the measured speed against it says how much
+is left to scheduling rather than to the operation count.
 
 If the module is absent (or fails), ``load_op_counts`` returns None and the report
 leaves the bound out.
