@@ -266,8 +266,9 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
     VALUE r;
     r.m = FN(dw_make)(vsel(neg, pm.hi, o.hi), vsel(neg, pm.lo, o.lo));
     r.nneg = vi_keep_not(big, vi_keep(neg, e.nneg));
-    if (which == GC_GELU)       /* times x clamped to +-tclamp, i.e. -t or t */
-        r.m = FN(dw_mul_v)(r.m, vmax(vmin(xs, tclamp), vneg(tclamp)));
+    if (which == GC_GELU)       /* times x clamped to +-tclamp: tc with x's sign, by two
+                                 * integer ops (the FP ports are the busy ones) */
+        r.m = FN(dw_mul_v)(r.m, vasflt(vi_or(vasint(tc), vi_and(vasint(xs), vasint(vset1(-0.0))))));
     /* |x| > TCLAMP: Phi -> 0 | 1, GELU -> -0 | x, GELU' -> -0 | 1 (x = +inf included).
      * There max(x, +-0) is the negative side's limit or x, and min(., 1) caps it. */
     r.big = big;
