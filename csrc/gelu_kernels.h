@@ -112,13 +112,21 @@ static GC_ALWAYS_INLINE VT FN(pow2neg)(VI k)
  *   - normal result (biased exponent e of v above k): k comes off the exponent field;
  *     exact, as the multiply would be.
  *   - subnormal result: w = |v| * 2^(bias+p-2-k) is the result in units of the least
- *     subnormal, formed on the exponent field with k clamped to [e, e+p+1]: every
- *     lane that takes this result has k >= e, beyond e+p+1 the result rounds to 0
- *     anyway, and the clamp keeps w a normal number below 2^(p-1) in every lane (no
- *     FP flag from the lanes that do not use it). w + 2^(p-1) rounds it to an integer
- *     exactly as the multiply's underflow would; that integer, with v's sign, is the
- *     subnormal's bit pattern (2^(p-1) itself is the least normal, as it should be
- *     when w rounds up to it).
+ *     subnormal, below 2^(p-1); w + 2^(p-1) rounds it to an integer exactly as the
+ *     multiply's underflow would, and that integer, with v's sign, is the subnormal's
+ *     bit pattern (2^(p-1) itself is the least normal, as it should be when w rounds
+ *     up to it). Every lane that takes this result has k >= e, and beyond e+p+1 it
+ *     rounds to 0 anyway; the other lanes must raise no FP flag.
+ *     Forward kernels: one fma(|v|, 2^(bias+p-2-kc), 2^(p-1)), the product exact
+ *     inside it, with kc = k clamped to [bias/2, 2 bias+p-3] so that the factor is
+ *     normal. That needs |v| >= 2^-(bias/2) where the result is subnormal (there v is
+ *     the function's value, >= 2^-30 wherever k > 0: see the third recipe) and
+ *     |v| < 2^(bias/2 - p) everywhere (no overflow; forward values are below 2^7);
+ *     the clamp's top is then past e+p. Four integer ops before v is known, and one
+ *     FP op after it.
+ *     Backward kernels (v = dy * f'(x) * 2^-16 spans every exponent): k clamped to
+ *     [e, e+p+1] and w formed on the exponent field, which keeps w a normal number
+ *     below 2^(p-1) in every lane.
  *   - v subnormal with k > 0: the multiply itself (v = 0 with k > 0 too; backward
  *     zeros get k = 0 and stay on the first recipe).
  * Which recipes run is decided per vector (all lanes normal: the first alone; the
@@ -137,10 +145,18 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
     VT fast = vasflt(vi_sub(vasint(v), vi_sll(k, GC_P - 1)));
     if (vall(normal))
         return fast;
-    VI kk = vi_min(vi_max(k, e), vi_add(e, vi_set1(GC_P + 1)));
-    VT w = vasflt(vi_add(bits, vi_sll(vi_sub(vi_set1(GC_BIAS + GC_P - 2), kk), GC_P - 1)));
     const VT grid = vset1(GC_IS_F32 ? 0x1p23 : 0x1p52);
-    VI n = vi_sub(vasint(vadd(w, grid)), vasint(grid));
+    VT wg;                                          /* w + 2^(p-1), rounded */
+    if (product) {
+        VI kk = vi_min(vi_max(k, e), vi_add(e, vi_set1(GC_P + 1)));
+        wg = vadd(vasflt(vi_add(bits, vi_sll(vi_sub(vi_set1(GC_BIAS + GC_P - 2), kk), GC_P - 1))),
+                  grid);
+    } else {
+        VI kc = vi_min(vi_max(k, vi_set1(GC_BIAS / 2)), vi_set1(2 * GC_BIAS + GC_P - 3));
+        wg = vfma(vasflt(bits), vasflt(vi_sll(vi_sub(vi_set1(2 * GC_BIAS + GC_P - 2), kc), GC_P - 1)),
+                  grid);
+    }
+    VI n = vi_sub(vasint(wg), vasint(grid));
     VT r = vsel(normal, fast, vasflt(vi_or(n, vi_and(vasint(v), vasint(vset1(-0.0))))));
     /* v subnormal (e = 0) with k > 0 (k < 2^13 always): only a backward product with
      * |dy| below about 2^-100 gets here, so this recipe has a branch of its own, and
