@@ -7,6 +7,7 @@ code, and so that an ISA-specific source can later get its own flags without
 leaking them into the portable path. Never any fast-math option: it breaks NaN/inf/subnormal
 handling and the ULP bounds (and can switch the whole process to flush-to-zero).
 """
+import glob
 import os
 import sys
 import sysconfig
@@ -69,10 +70,17 @@ flag_string = " ".join(KERNEL_FLAGS)
 if HAVE_AVX2:
     flag_string += "; avx2 path: + " + " ".join(AVX2_FLAGS)
 
+# Every object depends on every header (the kernels are headers instantiated per ISA), and
+# the extension on every kernel file: setuptools compares timestamps, and without these an
+# edited header leaves stale objects and a stale library in a repeated in-place build.
+KERNEL_HEADERS = sorted(glob.glob(os.path.join("csrc", "*.h")))
+KERNEL_FILES = KERNEL_HEADERS + sorted(glob.glob(os.path.join("csrc", "*.c")))
+
 # The baseline library: portable kernels, the dispatcher and CPU detection. No ISA flag.
 libraries = [("gelu_c_kernels", {
     "sources": ["csrc/path_scalar.c", "csrc/dispatch.c", "csrc/cpu_x86.c"],
     "include_dirs": ["csrc"],
+    "obj_deps": {"": KERNEL_HEADERS},
     "cflags": KERNEL_FLAGS,
     "macros": [("GELU_C_CFLAGS", '"%s"' % flag_string)]
               + ([("GELU_C_HAVE_AVX2", "1")] if HAVE_AVX2 else []),
@@ -83,6 +91,7 @@ if HAVE_AVX2:
     libraries.append(("gelu_c_kernels_avx2", {
         "sources": ["csrc/path_avx2.c"],
         "include_dirs": ["csrc"],
+        "obj_deps": {"": KERNEL_HEADERS},
         "cflags": KERNEL_FLAGS + AVX2_FLAGS,
     }))
 
@@ -91,6 +100,7 @@ ext = Extension(
     sources=["gelu_c/_ufuncs.pyx"],
     include_dirs=[numpy.get_include(), "csrc"],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+    depends=KERNEL_FILES,
     # dispatch.c (first library) refers to the AVX2 table (second): static link order
     libraries=[name for name, _ in libraries] + ([] if IS_MSVC else ["m"]),
 )
