@@ -196,12 +196,13 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
  * exponent and top bits of t + 1; inside it f(c + u) = c0 + u*(c1 + u*(c2 + ...)).
  * c2.. are summed in working precision; the last two steps are double-word, so the
  * working-precision part only contributes ~kappa2 * 2^-p with kappa2 < 0.08 (the fit
- * script prints it per piece). `fused` (R) takes the shorter double-word form for the
- * c0 step too, which needs |u*v1| <= |c0|/2; D's pieces around its zero do not
- * satisfy that. */
+ * script prints it per piece). A table without a zero (`has_zero` = 0: R) is centred
+ * on its pieces' midpoints, which are working-precision numbers (centre lo = 0, the
+ * fit script asserts it), and takes the shorter double-word form for the c0 step too,
+ * which needs |u*v1| <= |c0|/2; D's pieces around its zero satisfy neither. */
 _Static_assert(GC_NROW4 > 8 && GC_NROW4 <= 20, "piece_poly fetches three to five groups of four");
 static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
-                                          const GC_T (*bypiece)[GC_NROW4], VT t, int fused)
+                                          const GC_T (*bypiece)[GC_NROW4], VT t, int has_zero)
 {
     VT y = vadd(t, vset1(1));
     VI idx = vi_sub(vi_srl(vasint(y), GC_P - 1 - GC_MBITS), vi_set1(GC_BIAS << GC_MBITS));
@@ -223,10 +224,13 @@ static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
     VT chi = c[0];
     /* u = t - c exactly: t - c.hi is exact (Sterbenz) or captured by a fast two-sum
      * of -c.hi and t (spelled with subtractions: no negation) when t is far below the
-     * centre; c.lo is nonzero only where D is centred on its zero t0. */
+     * centre; c.lo is nonzero only where D is centred on its zero t0 (without it, R
+     * loads one row fewer). */
     DW u;
     u.hi = vsub(t, chi);
-    u.lo = vsub(vsub(t, vadd(u.hi, chi)), c[1]);
+    u.lo = vsub(t, vadd(u.hi, chi));
+    if (has_zero)
+        u.lo = vsub(u.lo, c[1]);
     VT v = c[2];
     for (int k = 3; k <= GC_DEG; k++)
         v = vfma(v, u.hi, c[k]);
@@ -238,7 +242,7 @@ static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
     DW v1, r;
     v1.hi = vfma(u.hi, v, c[GC_DEG + 1]);
     v1.lo = vfma(u.lo, v, vadd(vfma(u.hi, v, vsub(c[GC_DEG + 1], v1.hi)), c[GC_DEG + 2]));
-    if (fused) {
+    if (!has_zero) {
         /* c0 + u*v1 the same way (R: |u*v1| <= |c0|/2 on every piece, asserted too) */
         r.hi = vfma(u.hi, v1.hi, c[GC_DEG + 3]);
         r.lo = vfma(u.hi, v1.lo, vfma(u.lo, v1.hi,
@@ -276,8 +280,8 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
     VT tq = vmax(tc, vset1(GC_IS_F32 ? 0x1p-25 : 0x1p-100));
     /* -t^2/2 exactly, as the two-product of -t/2 and t (scaling by -1/2 is exact) */
     SCALED e = FN(exp_dw)(FN(two_prod)(vmul(tq, vset1(-0.5)), tq), which != GC_GELU_GRAD);
-    DW tail = which == GC_GELU_GRAD ? FN(piece_poly)(K(D), K(D_BYPIECE), tc, 0)
-                                    : FN(piece_poly)(K(R), K(R_BYPIECE), tc, 1);
+    DW tail = which == GC_GELU_GRAD ? FN(piece_poly)(K(D), K(D_BYPIECE), tc, 1)
+                                    : FN(piece_poly)(K(R), K(R_BYPIECE), tc, 0);
     /* Phi(-t) = E*R and GELU'(-t) = E*D (double-word, still to be scaled by 2^-nneg) */
     DW pm = FN(dw_mul_dw)(e.m, tail);
     /* x > 0: 1 - (that), unscaled. Beyond 2^-(2p+4) the term no longer changes the
