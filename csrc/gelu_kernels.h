@@ -459,12 +459,12 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy)
 
 /* Forward functions pass NaN through as x + x (a quiet NaN, payload kept, as any IEEE
  * operation gives) and, where f(+-0) = +-0, the zero too (x + x keeps its sign; the
- * double-word sum would lose it). */
+ * double-word sum would lose it): one "equal or unordered" compare with 0 finds both. */
 #define GC_FORWARD(name, call, zero_passes)                                    \
     static GC_ALWAYS_INLINE VT FN(k_##name)(VT x)                              \
     {                                                                          \
         VT y = FN(round_pre)(call);                                            \
-        VM pass = zero_passes ? vmor(visnan(x), veq(x, vset1(0))) : visnan(x); \
+        VM pass = zero_passes ? veq_un(x, vset1(0)) : visnan(x);               \
         return vsel(pass, vadd(x, x), y);                                      \
     }
 #define GC_BACKWARD(name, call)                                                \
