@@ -289,19 +289,21 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
                                     : FN(piece_poly)(K(R), K(R_BYPIECE), tc, 0);
     /* Phi(-t) = E*R and GELU'(-t) = E*D (double-word, still to be scaled by 2^-nneg) */
     DW pm = FN(dw_mul_dw)(e.m, tail);
-    /* x > 0: 1 - (that), unscaled. Beyond 2^-(2p+4) the term no longer changes the
-     * rounded result, so one factor 2^-min(nneg, 2p+4) (always normal) does. */
-    VT sc = FN(pow2neg)(vi_min(e.nneg, vi_set1(2 * GC_P + 4)));
-    /* The fast two-sum of 1 and -pm.hi*sc with the products fused into it (exact: sc is
-     * a power of two): o.hi = fl(1 - y) >= 1/2 since y <= 1/2, so 1 - o.hi is exact
-     * (Sterbenz) and so is the fnma that adds -y to it, whose true result, the
-     * rounding error of o.hi, is representable. Same bits, four ops where the
-     * multiplies, the negation and the two-sum took seven. */
-    DW o;
-    o.hi = vfnma(pm.hi, sc, one);
-    o.lo = vfnma(pm.lo, sc, vfnma(pm.hi, sc, vsub(one, o.hi)));
+    /* x > 0: 1 - (that), unscaled; x < 0: that. Both as a - s*pm with (a, s) = (1, sc)
+     * or (0, -1), so that no select is needed (two blends are six uops). Beyond
+     * 2^-(2p+4) the term no longer changes the rounded result, so one factor
+     * sc = 2^-min(nneg, 2p+4) (always normal) does; s is built from its bits, with
+     * neg's sign. The fast two-sum of a and -s*pm.hi with the products fused into it
+     * (exact: s is a power of two): for x > 0, r.hi = fl(1 - y) >= 1/2 since y <= 1/2,
+     * so 1 - r.hi is exact (Sterbenz) and so is the fnma that adds -y to it, whose
+     * true result, the rounding error of r.hi, is representable; for x < 0 every step
+     * is exact and gives pm itself. */
+    VI kk = vi_keep_not(neg, vi_min(e.nneg, vi_set1(2 * GC_P + 4)));
+    VT s = vasflt(vi_or(vasint(FN(pow2neg)(kk)), vi_keep(neg, vasint(vset1(-0.0)))));
+    VT a = vkeep_not(neg, one);
     VALUE r;
-    r.m = FN(dw_make)(vsel(neg, pm.hi, o.hi), vsel(neg, pm.lo, o.lo));
+    r.m.hi = vfnma(s, pm.hi, a);
+    r.m.lo = vfnma(s, pm.lo, vfnma(s, pm.hi, vsub(a, r.m.hi)));
     r.nneg = vi_keep_not(big, vi_keep(neg, e.nneg));
     if (which == GC_GELU)       /* times x clamped to +-tclamp: tc with x's sign, by two
                                  * integer ops (the FP ports are the busy ones) */
