@@ -397,13 +397,17 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
     if (!deriv)
         d = FN(fast_two_sum)(d.hi, d.lo);
     DW ra = FN(dw_recip)(d);                        /* sigma(|z|)  = 1/(1+w) */
-    DW rb = FN(dw_mul_dw)(e.m, ra);                 /* sigma(-|z|) = w/(1+w), scaled */
     VALUE r;
-    r.m = FN(dw_make)(vsel(zneg, rb.hi, ra.hi), vsel(zneg, rb.lo, ra.lo));   /* s = sigma(z) */
     r.nneg = vi_keep_not(big, vi_keep(zneg, e.nneg));
     if (!deriv) {
-        r.m = FN(dw_mul_v)(r.m, xc);
+        /* s = sigma(z) = (w or 1) * ra: one blend and an and pick the factor, where
+         * picking the product would take two blends; 1 * ra is exact, so the bits
+         * are those of the select */
+        r.m = FN(dw_mul_v)(FN(dw_mul_dw)(FN(dw_make)(vsel(zneg, e.m.hi, one), vkeep(zneg, e.m.lo)), ra),
+                           xc);
     } else {
+        DW rb = FN(dw_mul_dw)(e.m, ra);             /* sigma(-|z|) = w/(1+w), scaled */
+        r.m = FN(dw_make)(vsel(zneg, rb.hi, ra.hi), vsel(zneg, rb.lo, ra.lo));   /* s */
         /* 1 - s = sigma(-z): unscaled value needed here. Its scaled low word is not
          * used where z < 0, and does not count where sigma(-z) < 2^-(p+20) (then
          * |q| < 2^-(p+6) and its low word is below 2^-2p of g), and +0 goes in its
