@@ -165,9 +165,10 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
      * exp(-|z|) below 2^-1/16, i.e. |x| > 0.025, where |x sigma(z)| > 0.01, E*R > 0.02
      * and t*E*R > 0.005, and beside the derivatives' zeros x0 the floats nearest x0
      * give |f'| >= 2^-28.4 (float64: 2^-57.1; mpmath, for all four derivatives): the
-     * double-word value cancels to the distance x - x0, not to 0. Checked for float32: all 2^32 inputs of the nine forward kernels give
-     * the same bits with and without this branch; the oracle tests beside the zeros
-     * would see a float64 lane that broke it (its result would be garbage).
+     * double-word value cancels to the distance x - x0, not to 0. Checked for
+     * float32: all 2^32 inputs of the nine forward kernels give the same bits with
+     * and without this branch; the oracle tests of the 32 floats either side of each
+     * zero would see a float64 lane that broke it (its result would be garbage).
      * The other lanes multiply +0, not v: a subnormal product in any lane costs the
      * assist. */
     if (product) {
