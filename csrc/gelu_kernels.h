@@ -153,8 +153,8 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
                   grid);
     } else {
         VI kc = vi_min(vi_max(k, vi_set1(GC_BIAS / 2)), vi_set1(2 * GC_BIAS + GC_P - 3));
-        wg = vfma(vasflt(bits), vasflt(vi_sll(vi_sub(vi_set1(2 * GC_BIAS + GC_P - 2), kc), GC_P - 1)),
-                  grid);
+        VT scale = vasflt(vi_sll(vi_sub(vi_set1(2 * GC_BIAS + GC_P - 2), kc), GC_P - 1));
+        wg = vfma(vasflt(bits), scale, grid);
     }
     VI n = vi_sub(vasint(wg), vasint(grid));
     VT r = vsel(normal, fast, vasflt(vi_or(n, vi_and(vasint(v), vasint(vset1(-0.0))))));
@@ -399,8 +399,8 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
         /* s = sigma(z) = (w or 1) * ra: one blend and an and pick the factor, where
          * picking the product would take two blends; 1 * ra is exact, so the bits
          * are those of the select */
-        r.m = FN(dw_mul_v)(FN(dw_mul_dw)(FN(dw_make)(vsel(zneg, e.m.hi, one), vkeep(zneg, e.m.lo)), ra),
-                           xc);
+        DW factor = FN(dw_make)(vsel(zneg, e.m.hi, one), vkeep(zneg, e.m.lo));
+        r.m = FN(dw_mul_v)(FN(dw_mul_dw)(factor, ra), xc);
     } else {
         DW rb = FN(dw_mul_dw)(e.m, ra);             /* sigma(-|z|) = w/(1+w), scaled */
         r.m = FN(dw_make)(vsel(zneg, rb.hi, ra.hi), vsel(zneg, rb.lo, ra.lo));   /* s */
