@@ -129,8 +129,8 @@ static GC_ALWAYS_INLINE VT FN(pow2neg)(VI k)
  *     below 2^(p-1) in every lane.
  *   - v subnormal with k > 0: the multiply itself (v = 0 with k > 0 too; backward
  *     zeros get k = 0 and stay on the first recipe).
- * Which recipes run is decided per vector (all lanes normal: the first alone; the
- * multiply only when some lane needs it), and every recipe gives the bits of
+ * Which recipes run is decided per vector (all lanes normal: the first alone; none:
+ * the second alone, without the blend; the multiply only when some lane needs it), and every recipe gives the bits of
  * fl(v * 2^-k), so the branches never show in a result. */
 static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
 {
@@ -157,7 +157,9 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
         wg = vfma(vasflt(bits), scale, grid);
     }
     VI n = vi_sub(vasint(wg), vasint(grid));
-    VT r = vsel(normal, fast, vasflt(vi_or(n, vi_and(vasint(v), vasint(vset1(-0.0))))));
+    VT sub = vasflt(vi_or(n, vi_and(vasint(v), vasint(vset1(-0.0)))));
+    /* a vector of subnormal results alone (the deep tail) skips the blend, 3 uops */
+    VT r = vany(normal) ? vsel(normal, fast, sub) : sub;
     /* v subnormal (e = 0) with k > 0 (k < 2^13 always): only a backward product with
      * |dy| below about 2^-100 gets here, so this recipe has a branch of its own, and
      * only the backward kernels test for it. A forward kernel's v is its own function
