@@ -376,7 +376,10 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
     } else {
         VM zbig = vgt(az, zclamp);
         big = vmor(big, zbig);
-        a = FN(dw_make)(vneg(vmin(az, zclamp)), vkeep_not(zbig, vsel(zneg, z.lo, vneg(z.lo))));
+        /* a.lo = z.lo with its sign flipped where z >= 0: an xor (a blend and a
+         * negation were four uops) */
+        VT alo = vasflt(vi_xor(vasint(z.lo), vi_keep_not(zneg, vasint(vset1(-0.0)))));
+        a = FN(dw_make)(vneg(vmin(az, zclamp)), vkeep_not(zbig, alo));
     }
     SCALED e = FN(exp_dw)(a, !deriv);               /* w = exp(-|z|) = e.m * 2^-nneg */
     /* w and sigma(-|z|) are only needed unscaled next to 1 (in 1 + w, and in

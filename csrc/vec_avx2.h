@@ -137,6 +137,7 @@ static GC_ALWAYS_INLINE void gc_lookup_group_f64(const double (*bypiece)[GELU_C_
 #endif
 #define vi_and(a, b) _mm256_and_si256((a), (b))
 #define vi_or(a, b) _mm256_or_si256((a), (b))
+#define vi_xor(a, b) _mm256_xor_si256((a), (b))
 /* a where m is set, else 0: one AND, where vsel's vblendv is 3 uops on Golden Cove.
  * A mask has the vector type, so vasint reads it as integer lanes. */
 #define vi_keep(m, a) _mm256_and_si256(vasint(m), (a))

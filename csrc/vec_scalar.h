@@ -64,6 +64,7 @@ static GC_ALWAYS_INLINE VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i,
 #define vi_max(a, b) ((a) > (b) ? (a) : (b))
 #define vi_gt(a, b) ((a) > (b))
 #define vi_or(a, b) ((a) | (b))
+#define vi_xor(a, b) ((a) ^ (b))
 #define vi_keep(m, a) ((m) ? (a) : (VI)0)
 #define vi_keep_not(m, a) ((m) ? (VI)0 : (a))
 #define vi_sel(m, a, b) ((m) ? (a) : (b))

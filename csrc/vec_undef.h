@@ -33,6 +33,7 @@
 #undef vi_max
 #undef vi_gt
 #undef vi_or
+#undef vi_xor
 #undef vall
 #undef vany
 #undef vkeep

@@ -58,6 +58,7 @@ static inline VT gc_asflt(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
 #define vi_max(a, b) CNT(C_INT, (a) > (b) ? (a) : (b))
 #define vi_gt(a, b) CNT(C_INT, (a) > (b))
 #define vi_or(a, b) CNT(C_INT, (a) | (b))
+#define vi_xor(a, b) CNT(C_INT, (a) ^ (b))
 #define vi_keep(m, a) CNT(C_INT, (m) ? (a) : (VI)0)
 #define vi_keep_not(m, a) CNT(C_INT, (m) ? (VI)0 : (a))
 /* a movemask and a test: counted with the comparisons; a kernel's branch on it is
