@@ -13,7 +13,8 @@
  * rounding (to p bits) costs at most 2^-(p+1) * 2^(emin) < 1/4 ulp of the final one,
  * so the total stays below 1 ulp. Everything inside runs on clamped, NaN-free inputs,
  * so no spurious overflow/invalid flag reaches NumPy's error checks; NaN, +-inf and
- * huge inputs are patched in at the end by selects.
+ * huge inputs are patched in at the end by one select (two where a NaN is not its
+ * function's limit: FN(limit)).
  *
  * Phi and GELU:  with t = |x|,  Phi(-t) = exp(-t^2/2) * R(t)  and  GELU'(-t) =
  * exp(-t^2/2) * D(t), where R and D are smooth tables (tools/fit_coeffs.py). t^2 is
@@ -262,6 +263,25 @@ static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
 }
 
 
+/* A function's value past its clamps, from x's sign alone. The functions that tend
+ * to x (`to_x`: x*Phi(x), x*sigma(z)) give x, or +0 for negative x (their kernels OR
+ * x's sign into every result, which makes it -0); adding x's signed zero changes no
+ * number but quiets a NaN, as every IEEE operation must, so their NaN lanes (big
+ * lanes too, see gelu_family) need no select of their own. A constant zero would not
+ * do: compilers fold l + (-0.0) to l, since they assume that no NaN is signaling. The
+ * other functions tend to 1, or to +0 (Phi) or -0 (the derivatives, `neg_zero`) for
+ * negative x; their kernels select x + x for NaN x. Integer ops and one add: minps
+ * and maxps would raise the invalid flag on a quiet NaN (np.add does not), and the FP
+ * ports are the busy ones. */
+static GC_ALWAYS_INLINE VT FN(limit)(VT x, VM neg, int to_x, int neg_zero)
+{
+    const VI sign = vi_and(vasint(x), vasint(vset1(-0.0)));
+    if (to_x)
+        return vadd(vasflt(vi_keep_not(neg, vasint(x))), vasflt(sign));
+    VI l = vi_keep_not(neg, vasint(vset1(1)));
+    return vasflt(neg_zero ? vi_or(l, sign) : l);
+}
+
 #define GC_PHI 0
 #define GC_GELU 1
 #define GC_GELU_GRAD 2
@@ -271,11 +291,14 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
 {
     const VT one = vset1(1), zero = vset1(0);
     const VT tclamp = vset1(wide ? K(TBACK) : K(TCLAMP));
-    VT xs = vkeep_not(visnan(x), x);
-    VT t = vabs(xs);
-    VM neg = vlt(xs, zero);
-    VM big = vgt(t, tclamp);
-    VT tc = vmin(t, tclamp);
+    /* NaN lanes join the big ones (t above the clamp, or unordered), and every big lane
+     * computes at t = 0 (one AND; minps would raise the invalid flag on a quiet NaN,
+     * np.add does not), so everything below runs on finite numbers; the big lanes'
+     * results come from r.lim, and the NaN through it (GELU) or the kernel's select. */
+    VT t = vabs(x);
+    VM neg = vlt(x, zero);
+    VM big = vgt_un(t, tclamp);
+    VT tc = vkeep_not(big, t);
     /* Below t = 2^-25 (float64: 2^-100) exp(-t^2/2) is 1 - d with d < 2^-51, which
      * moves Phi by < 2^-27 ulp, and smaller t would make exp's r^2 and r.lo*r.hi
      * subnormal (a microcode assist on Intel): t^2 is formed from t held at that
@@ -303,15 +326,13 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
     r.m.hi = vfnma(s, pm.hi, a);
     r.m.lo = vfnma(s, pm.lo, vfnma(s, pm.hi, vsub(a, r.m.hi)));
     r.nneg = vi_keep_not(big, vi_keep(neg, e.nneg));
-    if (which == GC_GELU)       /* times x clamped to +-tclamp: tc with x's sign, by two
+    if (which == GC_GELU)       /* times x (0 in big lanes): tc with x's sign, by two
                                  * integer ops (the FP ports are the busy ones) */
-        r.m = FN(dw_mul_v)(r.m, vasflt(vi_or(vasint(tc), vi_and(vasint(xs), vasint(vset1(-0.0))))));
-    /* |x| > TCLAMP: Phi -> 0 | 1, GELU -> -0 | x, GELU' -> -0 | 1 (x = +inf included).
-     * There max(x, +-0) is the negative side's limit or x, and min(., 1) caps it. */
+        r.m = FN(dw_mul_v)(r.m, vasflt(vi_or(vasint(tc), vi_and(vasint(x), vasint(vset1(-0.0))))));
+    /* |x| > TCLAMP: Phi -> 0 | 1, GELU -> -0 | x, GELU' -> -0 | 1 (x = +-inf included);
+     * NaN -> NaN. */
     r.big = big;
-    r.lim = vmax(xs, which == GC_PHI ? zero : vset1(-0.0));
-    if (which != GC_GELU)
-        r.lim = vmin(r.lim, one);
+    r.lim = FN(limit)(x, neg, which == GC_GELU, which != GC_PHI);
     return r;
 }
 
@@ -339,11 +360,12 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
 {
     const VT one = vset1(1), zero = vset1(0);
     const VT zclamp = vset1(wide ? K(ZBACK) : K(ZCLAMP));
-    VT xs = vkeep_not(visnan(x), x);
     /* Beyond |x| = 30 (tanh form) or the z clamp the results are at their limits;
-     * clamping first keeps z, and x*z', finite. */
+     * those lanes, and NaN ones, compute at x = 0 instead (as in gelu_family), which
+     * keeps z, and x*z', finite. */
     VT xb = kind == GC_TANH ? vset1(30.0) : zclamp;
-    VT xc = vmax(vmin(xs, xb), vneg(xb));
+    VM big = vgt_un(vabs(x), xb);
+    VT xc = vkeep_not(big, x);
     DW z, xdz = FN(dw_make)(xc, zero);
     if (kind == GC_SILU) {
         z = FN(dw_make)(xc, zero);
@@ -369,7 +391,6 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
     VT az = vabs(z.hi);
     /* a = -|z| in double-word. SiLU's z is x clamped to the z clamp already: no second
      * clamp, and no low word to carry. */
-    VM big = vgt(vabs(xs), xb);
     DW a;
     if (kind == GC_SILU) {
         a = FN(dw_make)(vneg(az), zero);
@@ -422,11 +443,10 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
         g.lo = vadd(g.lo, q.lo);
         r.m = FN(dw_mul_dw)(r.m, g);
     }
-    /* past the clamps: x*sigma(z) -> -0 | x, its derivative -> -0 | 1 (z has x's sign) */
+    /* past the clamps: x*sigma(z) -> -0 | x, its derivative -> -0 | 1 (z has x's sign);
+     * NaN -> NaN */
     r.big = big;
-    r.lim = vmax(xs, vset1(-0.0));
-    if (deriv)
-        r.lim = vmin(r.lim, one);
+    r.lim = FN(limit)(x, vlt(x, zero), !deriv, 1);
     return r;
 }
 
@@ -464,15 +484,20 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy)
 
 /* ---- the public kernels: one vector in, one vector out ---- */
 
-/* Forward functions pass NaN through as x + x (a quiet NaN, payload kept, as any IEEE
- * operation gives) and, where f(+-0) = +-0, the zero too (x + x keeps its sign; the
- * double-word sum would lose it): one "equal or unordered" compare with 0 finds both. */
-#define GC_FORWARD(name, call, zero_passes)                                    \
+/* The functions with f(+-0) = +-0 (x*Phi(x), x*sigma(z)) have results with x's sign
+ * everywhere, their tails that round to zero included, so x's sign bit is OR-ed into
+ * the result: that makes f(-0) = -0 and the tails -0, where the double-word sum
+ * would give +0, and changes no other result. Their NaN lanes come through the limit
+ * (FN(limit)), quieted and with x's sign. Two integer ops where a compare, an add and
+ * a blend (five uops) picked x + x. The other forward functions pass NaN through as
+ * x + x (a quiet NaN, payload kept, as any IEEE operation gives). */
+#define GC_FORWARD(name, call, sign_of_x)                                      \
     static GC_ALWAYS_INLINE VT FN(k_##name)(VT x)                              \
     {                                                                          \
         VT y = FN(round_pre)(call);                                            \
-        VM pass = zero_passes ? veq_un(x, vset1(0)) : visnan(x);               \
-        return vsel(pass, vadd(x, x), y);                                      \
+        if (sign_of_x)                                                         \
+            return vasflt(vi_or(vasint(y), vi_and(vasint(x), vasint(vset1(-0.0))))); \
+        return vsel(visnan(x), vadd(x, x), y);                                 \
     }
 #define GC_BACKWARD(name, call)                                                \
     static GC_ALWAYS_INLINE VT FN(k_##name)(VT dy, VT x)                       \

@@ -39,7 +39,7 @@
 #define vabs(a) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), (a))
 #define vlt(a, b) _mm256_cmp_ps((a), (b), _CMP_LT_OQ)
 #define vgt(a, b) _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
-#define veq_un(a, b) _mm256_cmp_ps((a), (b), _CMP_EQ_UQ)   /* equal or unordered */
+#define vgt_un(a, b) _mm256_cmp_ps((a), (b), _CMP_NLE_UQ)   /* greater or unordered */
 #define visnan(a) _mm256_cmp_ps((a), (a), _CMP_UNORD_Q)
 #define vmor(m1, m2) _mm256_or_ps((m1), (m2))
 #define vsel(m, a, b) _mm256_blendv_ps((b), (a), (m))
@@ -81,7 +81,7 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 #define vabs(a) _mm256_andnot_pd(_mm256_set1_pd(-0.0), (a))
 #define vlt(a, b) _mm256_cmp_pd((a), (b), _CMP_LT_OQ)
 #define vgt(a, b) _mm256_cmp_pd((a), (b), _CMP_GT_OQ)
-#define veq_un(a, b) _mm256_cmp_pd((a), (b), _CMP_EQ_UQ)
+#define vgt_un(a, b) _mm256_cmp_pd((a), (b), _CMP_NLE_UQ)
 #define visnan(a) _mm256_cmp_pd((a), (a), _CMP_UNORD_Q)
 #define vmor(m1, m2) _mm256_or_pd((m1), (m2))
 #define vsel(m, a, b) _mm256_blendv_pd((b), (a), (m))

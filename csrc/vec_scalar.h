@@ -39,7 +39,7 @@
 #define vneg(a) (-(a))
 #define vlt(a, b) isless((a), (b))
 #define vgt(a, b) isgreater((a), (b))
-#define veq_un(a, b) (!islessgreater((a), (b)))   /* equal or unordered */
+#define vgt_un(a, b) (!islessequal((a), (b)))   /* greater or unordered */
 #define visnan(a) isnan(a)
 #define vmor(m1, m2) ((m1) | (m2))
 #define vsel(m, a, b) ((m) ? (a) : (b))

@@ -15,7 +15,7 @@
 #undef vneg
 #undef vlt
 #undef vgt
-#undef veq_un
+#undef vgt_un
 #undef visnan
 #undef vmor
 #undef vsel

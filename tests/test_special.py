@@ -199,7 +199,30 @@ def test_specials_mixed_in_one_array(name, dtype, kernel_path):
             assert float(e) == gi, (name, kernel_path, xi, e, gi)
 
 
-@pytest.mark.parametrize("name", ["gelu", "gelu_tanh", "gelu_sigmoid", "silu"])
+@pytest.mark.parametrize("name", GELU_LIKE)
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_gelu_like_results_have_the_sign_of_x(name, dtype, kernel_path):
+    """x*Phi(x) and x*sigma(z) have x's sign, and IEEE rounding keeps a sign when a
+    result underflows to zero: f(-smallest subnormal) is -0.0 (x/2 is a tie, which
+    rounds to the even zero), as are the negative tail's zeros, never +0.0."""
+    sub = float(np.finfo(dtype).smallest_subnormal)
+    rng = np.random.default_rng(11)
+    mags = np.concatenate([
+        [sub, 2 * sub, 3 * sub],
+        sub * rng.integers(1, 1 << 20, 200),
+        np.ldexp(rng.uniform(0.5, 1, 400), rng.integers(-160 if dtype == np.float32 else -1100, 8, 400)),
+        [1.0, 10.0, 15.0, 30.0, 40.0, 200.0, 1e30],
+    ]).astype(dtype)
+    x = np.concatenate([mags, -mags])
+    with np.errstate(all="ignore"):
+        got = _ufunc(name)(x)
+    bad = np.signbit(got) != np.signbit(x)
+    assert not bad.any(), (name, kernel_path, x[bad][:8], got[bad][:8])
+    # and the tie at the smallest subnormal really is a zero (an even rounding)
+    assert got[0] == 0 and got[len(mags)] == 0, (name, kernel_path, got[0], got[len(mags)])
+
+
+@pytest.mark.parametrize("name", GELU_LIKE)
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 def test_subnormal_inputs_not_flushed(name, dtype, kernel_path):
     """f(x) ~ x/2 for tiny x: subnormal results keep the 1 ULP bound (no FTZ)."""

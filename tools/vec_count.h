@@ -36,7 +36,7 @@ static long gc_cnt[C_N];
 #define vneg(a) CNT(C_LOGIC, -(a))
 #define vlt(a, b) CNT(C_CMP, isless((a), (b)))
 #define vgt(a, b) CNT(C_CMP, isgreater((a), (b)))
-#define veq_un(a, b) CNT(C_CMP, !islessgreater((a), (b)))
+#define vgt_un(a, b) CNT(C_CMP, !islessequal((a), (b)))
 #define visnan(a) CNT(C_CMP, isnan(a))
 #define vmor(m1, m2) CNT(C_LOGIC, (m1) | (m2))
 #define vsel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
