@@ -43,12 +43,16 @@
  * every function's result before its final rounding have this form. */
 typedef struct { DW m; VI nneg; } FN(scaled);
 #define SCALED FN(scaled)
-/* A function value before its final rounding: (m.hi + m.lo) * 2^-nneg, or `lim` where
- * `big` (inputs past the clamp, where the function sits at its limit). The limit is
- * put in by one select on the rounded result, not by three on m.hi, m.lo and nneg:
- * vblendv is 3 uops on Golden Cove. For big lanes m is the (finite, normal) value at
- * the clamp and nneg is 0, so they never take scale_round's subnormal recipe. */
-typedef struct { DW m; VI nneg; VM big; VT lim; } FN(value);
+/* A function value before its final rounding: (m.hi * f + m.lo) * 2^-nneg, or `lim`
+ * where `big` (inputs past the clamp, where the function sits at its limit). The
+ * factor f is x for the forward functions x*g(x), whose last product is thus fused
+ * into the rounding: fl(g.hi*x + fl(g.lo*x)), two ops where a double-word product and
+ * its sum took four (the inner rounding is 2^-p of a term 2^-p below the result); f
+ * is 1 elsewhere, and the backward kernels use m alone. The limit is put in by one
+ * select on the rounded result, not by three on m.hi, m.lo and nneg: vblendv is 3
+ * uops on Golden Cove. For big lanes m is a finite, normal value (at x = 0) and nneg
+ * is 0, so they never take scale_round's subnormal recipe. */
+typedef struct { DW m; VT f; VI nneg; VM big; VT lim; } FN(value);
 #define VALUE FN(value)
 
 static GC_ALWAYS_INLINE SCALED FN(exp_dw)(DW a, int forward)
@@ -326,9 +330,12 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
     r.m.hi = vfnma(s, pm.hi, a);
     r.m.lo = vfnma(s, pm.lo, vfnma(s, pm.hi, vsub(a, r.m.hi)));
     r.nneg = vi_keep_not(big, vi_keep(neg, e.nneg));
-    if (which == GC_GELU)       /* times x (0 in big lanes): tc with x's sign, by two
+    r.f = one;
+    if (which == GC_GELU) {     /* times x (0 in big lanes): tc with x's sign, by two
                                  * integer ops (the FP ports are the busy ones) */
-        r.m = FN(dw_mul_v)(r.m, vasflt(vi_or(vasint(tc), vi_and(vasint(x), vasint(vset1(-0.0))))));
+        r.f = vasflt(vi_or(vasint(tc), vi_and(vasint(x), vasint(vset1(-0.0)))));
+        r.m.lo = vmul(r.m.lo, r.f);
+    }
     /* |x| > TCLAMP: Phi -> 0 | 1, GELU -> -0 | x, GELU' -> -0 | 1 (x = +-inf included);
      * NaN -> NaN. */
     r.big = big;
@@ -426,7 +433,9 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
          * picking the product would take two blends; 1 * ra is exact, so the bits
          * are those of the select */
         DW factor = FN(dw_make)(vsel(zneg, e.m.hi, one), vkeep(zneg, e.m.lo));
-        r.m = FN(dw_mul_v)(FN(dw_mul_dw)(factor, ra), xc);
+        r.m = FN(dw_mul_dw)(factor, ra);
+        r.m.lo = vmul(r.m.lo, xc);
+        r.f = xc;
     } else {
         DW rb = FN(dw_mul_dw)(e.m, ra);             /* sigma(-|z|) = w/(1+w), scaled */
         r.m = FN(dw_make)(vsel(zneg, rb.hi, ra.hi), vsel(zneg, rb.lo, ra.lo));   /* s */
@@ -442,6 +451,7 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
         DW g = FN(two_sum)(one, q.hi);
         g.lo = vadd(g.lo, q.lo);
         r.m = FN(dw_mul_dw)(r.m, g);
+        r.f = one;
     }
     /* past the clamps: x*sigma(z) -> -0 | x, its derivative -> -0 | 1 (z has x's sign);
      * NaN -> NaN */
@@ -450,12 +460,13 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
     return r;
 }
 
-/* The single rounding of a forward result: fl((m.hi + m.lo) * 2^-nneg), or the limit.
- * m.hi + m.lo is rounded to working precision first; when the result is subnormal
- * that first rounding costs at most 2^-(p+1) * 2^emin < 1/4 ulp of the second one. */
+/* The single rounding of a forward result: fl((m.hi * f + m.lo) * 2^-nneg), or the
+ * limit. m.hi * f + m.lo is rounded to working precision first; when the result is
+ * subnormal that first rounding costs at most 2^-(p+1) * 2^emin < 1/4 ulp of the
+ * second one. With f = 1 the fma is the plain sum, bit for bit. */
 static GC_ALWAYS_INLINE VT FN(round_pre)(VALUE r)
 {
-    return vsel(r.big, r.lim, FN(scale_round)(vadd(r.m.hi, r.m.lo), r.nneg, 0));
+    return vsel(r.big, r.lim, FN(scale_round)(vfma(r.m.hi, r.f, r.m.lo), r.nneg, 0));
 }
 
 /* dy * f'(x), rounded once where it matters. Up to 2^-16 of the scale goes on m first
