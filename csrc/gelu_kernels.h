@@ -101,6 +101,12 @@ static GC_ALWAYS_INLINE SCALED FN(exp_dw)(DW a, int forward)
     return e;
 }
 
+/* The sign bit of each lane of v, as an integer vector (one AND). */
+static GC_ALWAYS_INLINE VI FN(sign_bits)(VT v)
+{
+    return vi_and(vasint(v), vasint(vset1(-0.0)));
+}
+
 /* 2^-k for 0 <= k <= GC_BIAS - 1 (a normal number), built from its bits. */
 static GC_ALWAYS_INLINE VT FN(pow2neg)(VI k)
 {
@@ -135,8 +141,9 @@ static GC_ALWAYS_INLINE VT FN(pow2neg)(VI k)
  *   - v subnormal with k > 0: the multiply itself (v = 0 with k > 0 too; backward
  *     zeros get k = 0 and stay on the first recipe).
  * Which recipes run is decided per vector (all lanes normal: the first alone; none:
- * the second alone, without the blend; the multiply only when some lane needs it), and every recipe gives the bits of
- * fl(v * 2^-k), so the branches never show in a result. */
+ * the second alone, without the blend; the multiply only when some lane needs it),
+ * and every recipe gives the bits of fl(v * 2^-k), so the branches never show in a
+ * result. */
 static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
 {
     VI bits = vasint(vabs(v));
@@ -162,7 +169,7 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
         wg = vfma(vasflt(bits), scale, grid);
     }
     VI n = vi_sub(vasint(wg), vasint(grid));
-    VT sub = vasflt(vi_or(n, vi_and(vasint(v), vasint(vset1(-0.0)))));
+    VT sub = vasflt(vi_or(n, FN(sign_bits)(v)));
     /* a vector of subnormal results alone (the deep tail) skips the blend, 3 uops */
     VT r = vany(normal) ? vsel(normal, fast, sub) : sub;
     /* v subnormal (e = 0) with k > 0 (k < 2^13 always): only a backward product with
@@ -279,7 +286,7 @@ static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
  * ports are the busy ones. */
 static GC_ALWAYS_INLINE VT FN(limit)(VT x, VM neg, int to_x, int neg_zero)
 {
-    const VI sign = vi_and(vasint(x), vasint(vset1(-0.0)));
+    const VI sign = FN(sign_bits)(x);
     if (to_x)
         return vadd(vasflt(vi_keep_not(neg, vasint(x))), vasflt(sign));
     VI l = vi_keep_not(neg, vasint(vset1(1)));
@@ -333,7 +340,7 @@ static GC_ALWAYS_INLINE VALUE FN(gelu_family)(VT x, int which, int wide)
     r.f = one;
     if (which == GC_GELU) {     /* times x (0 in big lanes): tc with x's sign, by two
                                  * integer ops (the FP ports are the busy ones) */
-        r.f = vasflt(vi_or(vasint(tc), vi_and(vasint(x), vasint(vset1(-0.0)))));
+        r.f = vasflt(vi_or(vasint(tc), FN(sign_bits)(x)));
         r.m.lo = vmul(r.m.lo, r.f);
     }
     /* |x| > TCLAMP: Phi -> 0 | 1, GELU -> -0 | x, GELU' -> -0 | 1 (x = +-inf included);
@@ -489,7 +496,7 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy)
     VT dyf = vkeep(vlt(vabs(dyb), vset1(HUGE_VAL)), dyb);
     VT hs = vmul(r.m.hi, s1);
     VT y = vfma(dyb, hs, vmul(dyf, vmul(r.m.lo, s1)));
-    y = vasflt(vi_or(vasint(y), vi_and(vasint(vmul(dyb, hs)), vasint(vset1(-0.0)))));
+    y = vasflt(vi_or(vasint(y), FN(sign_bits)(vmul(dyb, hs))));
     return vsel(r.big, vmul(dy, r.lim), FN(scale_round)(y, vi_sub(r.nneg, k1), 1));
 }
 
@@ -507,7 +514,7 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy)
     {                                                                          \
         VT y = FN(round_pre)(call);                                            \
         if (sign_of_x)                                                         \
-            return vasflt(vi_or(vasint(y), vi_and(vasint(x), vasint(vset1(-0.0))))); \
+            return vasflt(vi_or(vasint(y), FN(sign_bits)(x)));             \
         return vsel(visnan(x), vadd(x, x), y);                                 \
     }
 #define GC_BACKWARD(name, call)                                                \
