@@ -43,7 +43,7 @@ def test_nan_in_quiet_nan_out(name, dtype, kernel_path):
 @pytest.mark.parametrize("name", UNARY + BINARY)
 def test_quiet_nan_raises_no_warning(name, dtype, kernel_path):
     """Quiet NaNs, alone and among ordinary values (both inputs of the backward
-    functions, in every lane position), set no floating-point flag: a kernel that
+    functions, at several lane positions), set no floating-point flag: a kernel that
     let one reach an x86 min/max or a signaling compare would warn 'invalid'."""
     ut, snans, qnans, qbit = CASES[dtype]
     x = np.array([0.5, -3.0, 20.0, -20.0, 0.0, 1e-3, -40.0, 2.0] * 5, dtype=dtype)
