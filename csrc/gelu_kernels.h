@@ -482,13 +482,30 @@ static GC_ALWAYS_INLINE VT FN(round_pre)(VALUE r)
  * unless the result does); dy*m is then formed with one rounding, and the rest of
  * the scale is rounded once more only when the result lies below the normal range
  * (< 1/4 ulp there). Big lanes compute with dy = 0 (no overflow from m at the clamp)
- * and take dy * lim. The low product uses a finite dy, so that dy = +-inf times a
+ * and take FN(big_times). The low product uses a finite dy, so that dy = +-inf times a
  * zero low word raises no invalid flag.
  * A zero product must have the sign of dy * f'(x), as IEEE multiplication gives it
  * (dy = -0, or dy = 0 where f' < 0), but the fma's sum of two zeros of opposite
  * signs (m.lo can have either sign) is +0: the sign of dy * m.hi is OR-ed in, which
  * changes nothing else (any nonzero result has that sign; a NaN dy keeps its bits). */
-static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy)
+/* dy * f'(x) in the lanes past the clamp, +0 in the others (which must raise no flag:
+ * dy = inf times a -0 limit there was a spurious "invalid"). lim is 1 or +-0 there,
+ * and +-0 stands for an f'(x) that is not zero but too small to matter for any finite
+ * dy (the clamps sit where |dy f'| < 2^-(bias+p) * 2^-1 for the largest finite dy).
+ * So dy = +-inf with x finite gives +-inf of the product's sign, as dy times the true
+ * f'(x) does: the limit becomes 1 with its sign. x = -inf (f' = 0 exactly) keeps
+ * inf * 0 = NaN, "invalid" as IEEE has it. Taken only when some lane is big. */
+static GC_ALWAYS_INLINE VT FN(big_times)(VALUE r, VT dy, VT x)
+{
+    VT d = vkeep(r.big, dy);
+    /* unordered (NaN dy) too: NaN * (lim | 1) keeps dy's payload */
+    VM inf_dy = vgt_un(vabs(d), vset1(GC_IS_F32 ? 0x1.fffffep127 : 0x1.fffffffffffffp1023));
+    VM finite_x = vlt(vabs(x), vset1(HUGE_VAL));
+    VI one = vi_keep(finite_x, vi_keep(inf_dy, vasint(vset1(1))));
+    return vmul(d, vasflt(vi_or(vasint(r.lim), one)));
+}
+
+static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy, VT x)
 {
     VI k1 = vi_min(r.nneg, vi_set1(16));
     VT s1 = FN(pow2neg)(k1);
@@ -497,7 +514,8 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy)
     VT hs = vmul(r.m.hi, s1);
     VT y = vfma(dyb, hs, vmul(dyf, vmul(r.m.lo, s1)));
     y = vasflt(vi_or(vasint(y), FN(sign_bits)(vmul(dyb, hs))));
-    return vsel(r.big, vmul(dy, r.lim), FN(scale_round)(y, vi_sub(r.nneg, k1), 1));
+    y = FN(scale_round)(y, vi_sub(r.nneg, k1), 1);
+    return vany(r.big) ? vsel(r.big, FN(big_times)(r, dy, x), y) : y;
 }
 
 /* ---- the public kernels: one vector in, one vector out ---- */
@@ -520,7 +538,7 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy)
 #define GC_BACKWARD(name, call)                                                \
     static GC_ALWAYS_INLINE VT FN(k_##name)(VT dy, VT x)                       \
     {                                                                          \
-        return vsel(visnan(x), vadd(x, x), FN(round_pre_times)(call, dy));     \
+        return vsel(visnan(x), vadd(x, x), FN(round_pre_times)(call, dy, x));     \
     }
 
 GC_FORWARD(norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0)

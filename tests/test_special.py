@@ -139,12 +139,25 @@ def test_backward_limits(name, dtype, kernel_path):
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", oracle.BACKWARD)
 def test_backward_infinite_dy(name, dtype, kernel_path):
-    """dy = +-inf times a finite non-zero f'(x) is an infinity of the product's sign."""
-    for x in (1.0, -2.0, 0.0, 30.0):
+    """dy = +-inf times a finite non-zero f'(x) is an infinity of the product's sign.
+
+    Also where f'(x) itself is below the least subnormal (x = -30 and beyond: the
+    kernels' clamps): f'(x) is still not zero there, so the product is infinite,
+    not inf * 0 = NaN. No "invalid" or "overflow" flag is raised, in any lane of a
+    vector (x = -inf, where f' = 0 exactly, is in test_backward_limits).
+    """
+    xs = (1.0, -2.0, 0.0, 30.0, -30.0, -200.0, 1e30, -1e30, 1e-30, -1e-30)
+    for x in xs:
         slope_positive = oracle.exact_scalar(oracle.GRAD_OF[name], x) > 0
         for dy in (np.inf, -np.inf):
             want = dy if slope_positive else -dy
             _check(name, dtype, kernel_path, x, _is(want), repr(want), dy=dy)
+    f = _ufunc(name)
+    xa = np.array(xs * 4, dtype=dtype)
+    for dy in (np.inf, -np.inf):
+        with np.errstate(invalid="raise", over="raise", divide="raise"):
+            for n in (1, 3, len(xa)):
+                f(np.full(n, dy, dtype=dtype), xa[:n])
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
