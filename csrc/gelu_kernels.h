@@ -470,10 +470,13 @@ static GC_ALWAYS_INLINE VALUE FN(sigmoid_family)(VT x, int kind, int deriv, int 
 /* The single rounding of a forward result: fl((m.hi * f + m.lo) * 2^-nneg), or the
  * limit. m.hi * f + m.lo is rounded to working precision first; when the result is
  * subnormal that first rounding costs at most 2^-(p+1) * 2^emin < 1/4 ulp of the
- * second one. With f = 1 the fma is the plain sum, bit for bit. */
+ * second one. With f = 1 the fma is the plain sum, bit for bit. Lanes past the clamps
+ * (and NaN) are rare in real data, so the limit and its blend sit behind a branch that
+ * the common vector does not take (the compiler sinks the limit's ops into it). */
 static GC_ALWAYS_INLINE VT FN(round_pre)(VALUE r)
 {
-    return vsel(r.big, r.lim, FN(scale_round)(vfma(r.m.hi, r.f, r.m.lo), r.nneg, 0));
+    VT y = FN(scale_round)(vfma(r.m.hi, r.f, r.m.lo), r.nneg, 0);
+    return vany(r.big) ? vsel(r.big, r.lim, y) : y;
 }
 
 /* dy * f'(x), rounded once where it matters. Up to 2^-16 of the scale goes on m first
