@@ -501,8 +501,12 @@ static GC_ALWAYS_INLINE VT FN(round_pre)(VALUE r)
 static GC_ALWAYS_INLINE VT FN(big_times)(VALUE r, VT dy, VT x)
 {
     VT d = vkeep(r.big, dy);
-    /* unordered (NaN dy) too: NaN * (lim | 1) keeps dy's payload */
+    /* unordered (NaN dy) too: NaN * (lim | 1) keeps dy's payload. An infinite or NaN
+     * dy is rare in real data (and in the deep tail and huge inputs, whose vectors
+     * are all big): its fix-up is a branch of its own. */
     VM inf_dy = vgt_un(vabs(d), vset1(GC_IS_F32 ? 0x1.fffffep127 : 0x1.fffffffffffffp1023));
+    if (!vany(inf_dy))
+        return vmul(d, r.lim);
     VM finite_x = vlt(vabs(x), vset1(HUGE_VAL));
     VI one = vi_keep(finite_x, vi_keep(inf_dy, vasint(vset1(1))));
     return vmul(d, vasflt(vi_or(vasint(r.lim), one)));
