@@ -479,22 +479,11 @@ static GC_ALWAYS_INLINE VT FN(round_pre)(VALUE r)
     return vany(r.big) ? vsel(r.big, r.lim, y) : y;
 }
 
-/* dy * f'(x), rounded once where it matters. Up to 2^-16 of the scale goes on m first
- * (2^-6 <= m < 2^13 wherever nneg is large: the sigmoid forms' m reaches |x z'| in
- * the tail. So m*2^-k1 stays normal and exact, and dy*m*2^-16 cannot overflow
- * unless the result does); dy*m is then formed with one rounding, and the rest of
- * the scale is rounded once more only when the result lies below the normal range
- * (< 1/4 ulp there). Big lanes compute with dy = 0 (no overflow from m at the clamp)
- * and take FN(big_times). The low product uses a finite dy, so that dy = +-inf times a
- * zero low word raises no invalid flag.
- * A zero product must have the sign of dy * f'(x), as IEEE multiplication gives it
- * (dy = -0, or dy = 0 where f' < 0), but the fma's sum of two zeros of opposite
- * signs (m.lo can have either sign) is +0: the sign of dy * m.hi is OR-ed in, which
- * changes nothing else (any nonzero result has that sign; a NaN dy keeps its bits). */
 /* dy * f'(x) in the lanes past the clamp, +0 in the others (which must raise no flag:
  * dy = inf times a -0 limit there was a spurious "invalid"). lim is 1 or +-0 there,
  * and +-0 stands for an f'(x) that is not zero but too small to matter for any finite
- * dy (the clamps sit where |dy f'| < 2^-(bias+p) * 2^-1 for the largest finite dy).
+ * dy (the backward clamps TBACK, ZBACK sit where |dy f'(x)| is below half the least
+ * subnormal even for the largest finite dy, so dy * +-0 is the rounded product).
  * So dy = +-inf with x finite gives +-inf of the product's sign, as dy times the true
  * f'(x) does: the limit becomes 1 with its sign. x = -inf (f' = 0 exactly) keeps
  * inf * 0 = NaN, "invalid" as IEEE has it. Taken only when some lane is big. */
@@ -512,6 +501,18 @@ static GC_ALWAYS_INLINE VT FN(big_times)(VALUE r, VT dy, VT x)
     return vmul(d, vasflt(vi_or(vasint(r.lim), one)));
 }
 
+/* dy * f'(x), rounded once where it matters. Up to 2^-16 of the scale goes on m first
+ * (2^-6 <= m < 2^13 wherever nneg is large: the sigmoid forms' m reaches |x z'| in
+ * the tail. So m*2^-k1 stays normal and exact, and dy*m*2^-16 cannot overflow
+ * unless the result does); dy*m is then formed with one rounding, and the rest of
+ * the scale is rounded once more only when the result lies below the normal range
+ * (< 1/4 ulp there). Big lanes compute with dy = 0 (no overflow from m at the clamp)
+ * and take FN(big_times). The low product uses a finite dy, so that dy = +-inf times a
+ * zero low word raises no invalid flag.
+ * A zero product must have the sign of dy * f'(x), as IEEE multiplication gives it
+ * (dy = -0, or dy = 0 where f' < 0), but the fma's sum of two zeros of opposite
+ * signs (m.lo can have either sign) is +0: the sign of dy * m.hi is OR-ed in, which
+ * changes nothing else (any nonzero result has that sign; a NaN dy keeps its bits). */
 static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy, VT x)
 {
     VI k1 = vi_min(r.nneg, vi_set1(16));
@@ -545,7 +546,7 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy, VT x)
 #define GC_BACKWARD(name, call)                                                \
     static GC_ALWAYS_INLINE VT FN(k_##name)(VT dy, VT x)                       \
     {                                                                          \
-        return vsel(visnan(x), vadd(x, x), FN(round_pre_times)(call, dy, x));     \
+        return vsel(visnan(x), vadd(x, x), FN(round_pre_times)(call, dy, x)); \
     }
 
 GC_FORWARD(norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0)

@@ -141,9 +141,9 @@ def test_backward_limits(name, dtype, kernel_path):
 def test_backward_infinite_dy(name, dtype, kernel_path):
     """dy = +-inf times a finite non-zero f'(x) is an infinity of the product's sign.
 
-    Also where f'(x) itself is below the least subnormal (x = -30 and beyond: the
-    kernels' clamps): f'(x) is still not zero there, so the product is infinite,
-    not inf * 0 = NaN. No "invalid" or "overflow" flag is raised, in any lane of a
+    Also past the kernels' clamps, where f'(x) itself is below the least subnormal
+    (x = -30 for float32 GELU', x = -1e30 for every function and dtype): f'(x) is
+    still not zero there, so the product is infinite, not inf * 0 = NaN. No "invalid" or "overflow" flag is raised, in any lane of a
     vector (x = -inf, where f' = 0 exactly, is in test_backward_limits).
     """
     xs = (1.0, -2.0, 0.0, 30.0, -30.0, -200.0, 1e30, -1e30, 1e-30, -1e-30)
