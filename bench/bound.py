@@ -13,8 +13,9 @@ compares, blends, integer and permute ops too) has to issue on one of Zen 2's fo
 vector pipes, so ``total / 4`` cycles per vector is also a floor; when it is above the
 FMA one, the FMA bound cannot be reached whatever the scheduling.
 
-A third, also for information, models the machine the CI runs on (an Intel Golden Cove
-class core, measured with single-instruction loops): every floating-point operation
+A third, also for information, models an Intel Golden Cove class core (the CI machine
+until 2026-11; measured with single-instruction loops; AMD Zen 3 differs, see
+``tools/pipe_throughput.c``): every floating-point operation
 (add, multiply, FMA, compare, min/max, divide) issues on one of two ports, permutes on
 one, and all vector uops on three, a blend (vblendv) being three uops. The largest of
 ``fp / 2``, ``permute / 1`` and ``uops / 3`` cycles per vector is that core's floor
@@ -30,7 +31,7 @@ import os
 
 FMA_PER_CYCLE = 2
 VECTOR_PIPES = 4
-# the CI core's ports (see the module docstring)
+# an Intel Golden Cove core's ports (see the module docstring)
 FP_CATEGORIES = ("fma", "mul", "add", "div", "cmp", "minmax")
 FP_PER_CYCLE = 2
 PERMUTE_PER_CYCLE = 1
@@ -86,7 +87,7 @@ def issue_bound_gps(total, ghz):
 
 
 def port_bound_gps(c, ghz):
-    """The CI core's port floor in G elements/s for one kernel's counts ``c``, or None.
+    """The Golden Cove port floor in G elements/s for one kernel's counts ``c``, or None.
 
     ``max(fp / 2, permute / 1, uops / 3)`` cycles per vector of 8 lanes, where ``fp`` is
     the sum of :data:`FP_CATEGORIES` and ``uops`` counts each blend as three.

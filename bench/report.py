@@ -368,7 +368,7 @@ def _values_table(detail, markdown):
 
 def _bound_table(rows, markdown):
     heads = ("function", "FMA-class ops/vector", "all ops/vector", "FMA bound G elem/s",
-             "issue bound (info)", "CI-core port bound (info)", "measured 2^14", "measured 2^20",
+             "issue bound (info)", "Golden Cove port bound (info)", "measured 2^14", "measured 2^20",
              "measured/bound (2^14)", "measured/port bound (info)", "target", "met?")
     port = [r.get("port_gps") for r in rows]
     cells = [(r["function"], f"{r['fp_fma_class']:g}", "—" if r["total"] is None else f"{r['total']:g}",
@@ -462,7 +462,7 @@ def main(argv=None):
             print(_main_table(part, md))
         if section == "bound" and "bound" in wanted:
             print(_heading(f"FMA bound at {ghz:.3g} GHz: 8 lanes per FMA-class/2 cycles; issue bound: "
-                           f"all ops / {bound.VECTOR_PIPES} pipes (Zen 2), and the CI core's port bound "
+                           f"all ops / {bound.VECTOR_PIPES} pipes (Zen 2), and an Intel Golden Cove core's port bound "
                            f"(FP ops / 2, permutes / 1, uops / 3), for information"
                            if ghz else "FMA bound (clock unknown)", md))
             print(_bound_table(brows, md) if brows else f"(no bound: {bnote})")
