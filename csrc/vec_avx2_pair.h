@@ -11,7 +11,8 @@
  * benchmark machine (Golden Cove class), together with GCC's first scheduling pass
  * (setup.py): +17-28% throughput on the float32 kernels, with the loop's own
  * two-vector unrolling kept (four chains in flight); three or four registers per
- * vector lose it again to register spills.
+ * vector lose it again to register spills. On AMD Zen 3 one register per vector is
+ * 15-25% slower too (and the loop's unrolling makes no difference there).
  *
  * Each operation is vec_avx2.h's on each half, so the lanes compute exactly what they
  * computed there (and what the scalar layer computes). vall/vany combine both halves:
