@@ -6,8 +6,8 @@ kernels against.  It evaluates the true real-valued functions with
 measures errors in units in the last place (ULPs) of the output dtype.
 
 It imports nothing from the compiled part of :mod:`gelu_c` (only the standard
-library, :mod:`numpy` and :mod:`mpmath`; :mod:`scipy` lazily, for
-:func:`scipy_reference` only), so it can also be loaded standalone from its
+library, :mod:`numpy` and :mod:`mpmath`; :mod:`scipy` lazily and optionally,
+for :func:`float64_special` only), so it can also be loaded standalone from its
 file path::
 
     import importlib.util
@@ -71,6 +71,7 @@ __all__ = [
     "exact_scalar",
     "reference",
     "scipy_reference",
+    "float64_special",
     "ulp",
     "ulp_error",
     "abs_error",
