@@ -12,9 +12,9 @@
  *   - division is the correctly rounded vdivps/vdivpd, never a reciprocal estimate.
  * Only translation units compiled for AVX2+FMA include this header (path_avx2.c).
  *
- * Memory: contiguous data moves with unaligned loads/stores; other strides are
- * gathered (hardware gather for loads whose byte offsets fit in 32 bits, lane by
- * lane otherwise) and scattered lane by lane (AVX2 has no scatter). A partial vector
+ * Memory: contiguous data moves with unaligned loads/stores; other strides lane by
+ * lane (the loops hand the kernels strided operands through contiguous chunk
+ * buffers, loops.h, so only single elements of an overlapping call get here). A partial vector
  * (the last n < GC_LANES elements) is read with a masked load, which never touches
  * memory past the array, and its missing lanes are zeros. */
 #include <immintrin.h>
@@ -183,25 +183,17 @@ static GC_ALWAYS_INLINE void GC_CAT(gc_store_lanes, GC_KEY)(char *p, ptrdiff_t s
 }
 
 /* A full vector at any stride. The loops call this with stride == sizeof(GC_T)
- * spelled as a constant on their contiguous path, so the branch folds away there. */
+ * spelled as a constant (strided operands reach the kernels through the chunk
+ * buffers of loops.h, which beat a vector gather), so the branch folds away. */
 static GC_ALWAYS_INLINE VT GC_CAT(gc_load, GC_KEY)(const char *p, ptrdiff_t stride)
 {
+    if (stride == (ptrdiff_t)sizeof(GC_T))
 #if GC_IS_F32
-    if (stride == (ptrdiff_t)sizeof(float))
         return _mm256_loadu_ps((const float *)p);
-    /* byte offsets 0..7*stride as 32-bit gather indices */
-    if (stride > -(INT32_MAX / 8) && stride < INT32_MAX / 8) {
-        __m256i off = _mm256_mullo_epi32(_mm256_set1_epi32((int)stride),
-                                         _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        return _mm256_i32gather_ps((const float *)p, off, 1);
-    }
-    return GC_CAT(gc_load_lanes, GC_KEY)(p, stride, GC_LANES);
 #else
-    if (stride == (ptrdiff_t)sizeof(double))
         return _mm256_loadu_pd((const double *)p);
-    __m256i off = _mm256_setr_epi64x(0, stride, 2 * stride, 3 * stride);
-    return _mm256_i64gather_pd((const double *)p, off, 1);
 #endif
+    return GC_CAT(gc_load_lanes, GC_KEY)(p, stride, GC_LANES);
 }
 
 static GC_ALWAYS_INLINE void GC_CAT(gc_store, GC_KEY)(char *p, ptrdiff_t stride, VT a)
