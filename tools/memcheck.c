@@ -1,5 +1,6 @@
 /* Memory-safety driver for the kernel loops: every function, dtype and compiled path
- * on buffers allocated to the exact byte (no slack), for every length 0..67, strides
+ * on buffers allocated to the exact byte (no slack), for every length 0..67 and
+ * 255, 256, 257, 600 (the strided loops' chunks), strides
  * of +-1, 2 and 3 elements, in place, and with overlapping output (reduce-style).
  * Run it under AddressSanitizer or valgrind (tools/memcheck.sh): any read or write past
  * an array is reported there; this program itself only checks that the paths agree. */
@@ -64,9 +65,13 @@ int main(void)
     if (gelu_c_cpu_has_avx2_path())
         tables[1] = &gelu_c_kernels_avx2;
 #endif
+    /* and a few lengths around and past the strided loops' 256-element chunk buffers */
+    static const ptrdiff_t long_lengths[] = {255, 256, 257, 600};
+    const size_t n_short = 68, n_long = sizeof long_lengths / sizeof long_lengths[0];
     long calls = 0;
-    for (ptrdiff_t n = 0; n <= 67; n++)
+    for (size_t q = 0; q < n_short + n_long; q++)
         for (size_t k = 0; k < sizeof strides / sizeof strides[0]; k++) {
+            ptrdiff_t n = q < n_short ? (ptrdiff_t)q : long_lengths[q - n_short];
             int st = strides[k];
             size_t span = n > 0 ? (size_t)((n - 1) * (st > 0 ? st : -st) + 1) : 0;
             unsigned long long seed = rng;
