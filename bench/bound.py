@@ -23,6 +23,14 @@ one, and all vector uops on three, a blend (vblendv) being three uops. The large
 vector, are left out, so it is optimistic); the measured speed against it says how much
 is left to scheduling rather than to the operation count.
 
+A fourth figure says how busy the core is: the kernel's vector operations per cycle,
+``total * (G elem/s / 8) / GHz``. On AMD Zen 3 ``tools/pipe_throughput.c`` finds that no
+mix of independent vector operations with floating-point ones in it issues more than
+3.0 per cycle (integer and logic operations alone: 4.0), and that a vpermps holds the
+core about 1.3 cycles during which little else issues; so a kernel's operation count
+over 3 per cycle is the floor there, and the ops/cycle column against 3.0 is how close a
+kernel runs to it.
+
 If the module is absent (or fails), ``load_op_counts`` returns None and the report
 leaves the bound out.
 """
@@ -84,6 +92,14 @@ def issue_bound_gps(total, ghz):
     if not total or not ghz:
         return None
     return LANES * ghz / (total / VECTOR_PIPES)
+
+
+def ops_per_cycle(total, gps, ghz):
+    """Vector operations issued per cycle by a kernel of ``total`` ops per 8 lanes
+    running at ``gps`` G elements/s on a ``ghz`` clock, or None."""
+    if not total or not gps or not ghz:
+        return None
+    return total * gps / LANES / ghz
 
 
 def port_bound_gps(c, ghz):

@@ -331,6 +331,7 @@ def bound_rows(speeds, ghz):
         rows.append({"function": name, "fp_fma_class": c["fp_fma_class"], "total": c.get("total"),
                      "bound_gps": b, "issue_gps": bound.issue_bound_gps(c.get("total"), ghz),
                      "port_gps": bound.port_bound_gps(c, ghz),
+                     "ops_cycle": bound.ops_per_cycle(c.get("total"), speeds[name]["n14"], ghz),
                      "n14_gps": speeds[name]["n14"], "n20_gps": speeds[name]["n20"],
                      "frac": speeds[name]["n14"] / b if b else None,
                      "met": (speeds[name]["n14"] / b >= BOUND_TARGET) if b else None})
@@ -369,13 +370,14 @@ def _values_table(detail, markdown):
 def _bound_table(rows, markdown):
     heads = ("function", "FMA-class ops/vector", "all ops/vector", "FMA bound G elem/s",
              "issue bound (info)", "Golden Cove port bound (info)", "measured 2^14", "measured 2^20",
-             "measured/bound (2^14)", "measured/port bound (info)", "target", "met?")
+             "measured/bound (2^14)", "measured/port bound (info)", "ops/cycle (2^14, info)",
+             "target", "met?")
     port = [r.get("port_gps") for r in rows]
     cells = [(r["function"], f"{r['fp_fma_class']:g}", "—" if r["total"] is None else f"{r['total']:g}",
               table.fmt_gps(r["bound_gps"]), table.fmt_gps(r["issue_gps"]), table.fmt_gps(p),
               table.fmt_gps(r["n14_gps"]), table.fmt_gps(r["n20_gps"]),
               table.fmt_ratio(r["frac"]), table.fmt_ratio(r["n14_gps"] / p if p else None),
-              table.fmt_target(BOUND_TARGET), table.fmt_met(r["met"]))
+              table.fmt_ratio(r.get("ops_cycle")), table.fmt_target(BOUND_TARGET), table.fmt_met(r["met"]))
              for r, p in zip(rows, port)]
     return table.render(heads, cells, markdown)
 
@@ -463,7 +465,8 @@ def main(argv=None):
         if section == "bound" and "bound" in wanted:
             print(_heading(f"FMA bound at {ghz:.3g} GHz: 8 lanes per FMA-class/2 cycles; issue bound: "
                            f"all ops / {bound.VECTOR_PIPES} pipes (Zen 2), and an Intel Golden Cove core's port bound "
-                           f"(FP ops / 2, permutes / 1, uops / 3), for information"
+                           f"(FP ops / 2, permutes / 1, uops / 3), and vector ops issued per cycle "
+                           f"(Zen 3 issues at most 3.0 on such mixes: tools/pipe_throughput.c), for information"
                            if ghz else "FMA bound (clock unknown)", md))
             print(_bound_table(brows, md) if brows else f"(no bound: {bnote})")
         if section == "values" and detail:

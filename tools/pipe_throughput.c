@@ -10,7 +10,10 @@
  * Each line: cycles per operation (alone) or per pair (mixed), 12 independent chains
  * so that latency never limits; the clock comes from a chain of dependent one-cycle
  * integer adds, as in bench/clock.py. "0.50" alone means 2 per cycle; a pair at 1.00
- * shares pipes, a pair at 0.50 does not. */
+ * shares pipes, a pair at 0.50 does not. The last lines rotate four operations and
+ * print operations per cycle: on Zen 3 every mix with floating-point operations in it
+ * stops at 3.0 (4.0 for integer and logic operations alone), the ceiling that
+ * bench/bound.py's Zen 3 floor uses. */
 #include <immintrin.h>
 #include <stdio.h>
 #include <time.h>
@@ -51,6 +54,7 @@ static double clock_hz(void)
 #define PADDD(a, i) i = _mm256_add_epi32(i, ix); __asm__("" : "+x"(i));
 #define PSLLD(a, i) i = _mm256_slli_epi32(i, 1); __asm__("" : "+x"(i));
 #define PMINUD(a, i) i = _mm256_min_epu32(i, ix); __asm__("" : "+x"(i));
+#define PSHUFB(a, i) i = _mm256_shuffle_epi8(i, ix); __asm__("" : "+x"(i));
 
 #define MIX(X, Y, per)                                                                  \
     {                                                                                   \
@@ -80,6 +84,31 @@ static double clock_hz(void)
 #define ALONE(X) MIX(X, X, 1)
 #define PAIR(X, Y) MIX(X, Y, 2)
 
+/* Four operations in rotation, 12 chains as above: how many vector operations per
+ * cycle the core sustains on a mix, whatever the pipes (the kernels are such mixes). */
+#define MIX4(W, X, Y, Z)                                                                \
+    {                                                                                   \
+        __m256 a0 = _mm256_set1_ps(1.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;  \
+        __m256 a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;                  \
+        __m256 b = _mm256_set1_ps(0.999f);                                              \
+        __m256i ix = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);                          \
+        __m256i i0 = _mm256_set1_epi32(1), i1 = i0, i2 = i0, i3 = i0, i4 = i0, i5 = i0; \
+        __m256i i6 = i0, i7 = i0, i8 = i0, i9 = i0, i10 = i0, i11 = i0;                 \
+        (void)b;                                                                        \
+        (void)ix;                                                                       \
+        double t = now();                                                               \
+        for (long k = 0; k < N / 12; k++) {                                             \
+            W(a0, i0) X(a1, i1) Y(a2, i2) Z(a3, i3) W(a4, i4) X(a5, i5)                 \
+            Y(a6, i6) Z(a7, i7) W(a8, i8) X(a9, i9) Y(a10, i10) Z(a11, i11)             \
+        }                                                                               \
+        t = now() - t;                                                                  \
+        __asm__ volatile("" ::"x"(a0), "x"(a1), "x"(a2), "x"(a3), "x"(a4), "x"(a5));    \
+        __asm__ volatile("" ::"x"(a6), "x"(a7), "x"(a8), "x"(a9), "x"(a10), "x"(a11));  \
+        __asm__ volatile("" ::"x"(i0), "x"(i1), "x"(i2), "x"(i3), "x"(i4), "x"(i5));    \
+        __asm__ volatile("" ::"x"(i6), "x"(i7), "x"(i8), "x"(i9), "x"(i10), "x"(i11));  \
+        printf("%-6s + %-6s + %-6s + %-6s %.2f ops/cycle\n", #W, #X, #Y, #Z, N / (t * hz)); \
+    }
+
 int main(void)
 {
     double hz = clock_hz();
@@ -89,5 +118,9 @@ int main(void)
     PAIR(FMA, ADD) PAIR(FMA, CMP) PAIR(FMA, MAX) PAIR(FMA, BLENDV) PAIR(FMA, AND)
     PAIR(FMA, PERMPS) PAIR(FMA, PERMILPS) PAIR(FMA, PADDD) PAIR(FMA, PSLLD)
     PAIR(ADD, PERMPS) PAIR(ADD, BLENDV) PAIR(ADD, CMP) PAIR(PERMPS, PADDD)
+    PAIR(FMA, FMA) PAIR(FMA, PSHUFB) PAIR(ADD, PSHUFB) PAIR(PERMPS, PERMILPS)
+    MIX4(FMA, FMA, ADD, ADD) MIX4(FMA, ADD, FMA, ADD) MIX4(FMA, ADD, AND, PADDD)
+    MIX4(MUL, ADD, AND, PADDD) MIX4(FMA, AND, FMA, AND) MIX4(FMA, ADD, PSLLD, AND)
+    MIX4(PADDD, AND, PADDD, AND)
     return 0;
 }
