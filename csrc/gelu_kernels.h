@@ -281,7 +281,7 @@ static GC_ALWAYS_INLINE DW FN(piece_poly)(const GC_T (*tab)[GC_NPIECE],
  * lanes too, see gelu_family) need no select of their own. A constant zero would not
  * do: compilers fold l + (-0.0) to l, since they assume that no NaN is signaling. The
  * other functions tend to 1, or to +0 (Phi) or -0 (the derivatives, `neg_zero`) for
- * negative x; their kernels select x + x for NaN x. Integer ops and one add: minps
+ * negative x; their kernels select x + (+0) for NaN x. Integer ops and one add: minps
  * and maxps would raise the invalid flag on a quiet NaN (np.add does not), and the FP
  * ports are the busy ones. */
 static GC_ALWAYS_INLINE VT FN(limit)(VT x, VM neg, int to_x, int neg_zero)
@@ -534,19 +534,24 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy, VT x)
  * would give +0, and changes no other result. Their NaN lanes come through the limit
  * (FN(limit)), quieted and with x's sign. Two integer ops where a compare, an add and
  * a blend (five uops) picked x + x. The other forward functions pass NaN through as
- * x + x (a quiet NaN, payload kept, as any IEEE operation gives). */
+ * x + (+0) (a quiet NaN, payload kept, as any IEEE operation gives; a signaling one
+ * raises "invalid"). The add runs in every lane of a SIMD layer, so it must not be
+ * x + x: that overflowed for |x| > max/2 and raised a spurious "overflow" (NumPy's
+ * RuntimeWarning for norm_cdf(2e38) on the AVX2 path). x + (+0) is exact for every
+ * other x, and no compiler may fold it to x (-0 + +0 is +0). */
+#define GC_QUIET(x) vadd((x), vset1(0))
 #define GC_FORWARD(name, call, sign_of_x)                                      \
     static GC_ALWAYS_INLINE VT FN(k_##name)(VT x)                              \
     {                                                                          \
         VT y = FN(round_pre)(call);                                            \
         if (sign_of_x)                                                         \
             return vasflt(vi_or(vasint(y), FN(sign_bits)(x)));             \
-        return vsel(visnan(x), vadd(x, x), y);                                 \
+        return vsel(visnan(x), GC_QUIET(x), y);                                \
     }
 #define GC_BACKWARD(name, call)                                                \
     static GC_ALWAYS_INLINE VT FN(k_##name)(VT dy, VT x)                       \
     {                                                                          \
-        return vsel(visnan(x), vadd(x, x), FN(round_pre_times)(call, dy, x)); \
+        return vsel(visnan(x), GC_QUIET(x), FN(round_pre_times)(call, dy, x)); \
     }
 
 GC_FORWARD(norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0)
@@ -565,6 +570,7 @@ GC_BACKWARD(silu_backward, FN(sigmoid_family)(x, GC_SILU, 1, 1))
 
 #undef GC_FORWARD
 #undef GC_BACKWARD
+#undef GC_QUIET
 #undef SCALED
 #undef VALUE
 #undef K
