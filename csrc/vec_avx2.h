@@ -106,12 +106,13 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 #define vi_sel(m, a, b) _mm256_blendv_epi8((b), (a), _mm256_castpd_si256(m))
 #define vall(m) (_mm256_movemask_pd(m) == 0xf)
 #define vany(m) (_mm256_movemask_pd(m) != 0)
-/* The float64 tables have up to 23 entries: a gather (indices < 23, always in bounds). */
+/* vlookup is only used on the 8-entry exp table in float64 (the piece tables go
+ * through vlookup_group below): a gather, with indices < 8, always in bounds. */
 #define vlookup(row, idx) _mm256_i64gather_pd((row), (idx), 8)
 /* Four coefficients of each lane's piece (vlookup_group: see gelu_kernels.h), from the
  * table stored by piece: per lane two 16-byte loads, then unpacks put coefficient q of
  * the four lanes in one register. A gather per coefficient (vgatherqpd, ~5 uops and a
- * long latency each; 19 per piece_poly) made the float64 ndtr family 1.6x slower than
+ * long latency each; one per coefficient) made the float64 ndtr family 1.6x slower than
  * it is with free lookups; here two coefficients cost four loads, two inserts and two
  * unpacks. Padding rows are zeros, so all four are always loaded. */
 static GC_ALWAYS_INLINE void gc_lookup_group_f64(const double (*bypiece)[GELU_C_F64_NROW4],

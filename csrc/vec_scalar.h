@@ -72,7 +72,7 @@ static GC_ALWAYS_INLINE VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i,
  * no lane needs, never to change a result */
 #define vall(m) (m)
 #define vany(m) (m)
-/* table lookup: row[idx] for a small table (<= 32 entries) */
+/* table lookup: row[idx] (idx is always within the table: kernels clamp it) */
 #define vlookup(row, idx) ((row)[(idx)])
 
 /* memory: one element at p (any alignment); stride unused for one lane */
