@@ -45,6 +45,10 @@ static const float EXP_P_f32[4] = {
 static const float EXP_T_f32[2][8] = {
     {0x1.000000p0f, 0x1.172b84p0f, 0x1.306fe0p0f, 0x1.4bfdaep0f, 0x1.6a09e6p0f, 0x1.8ace54p0f, 0x1.ae89fap0f, 0x1.d5818ep0f},
     {0.0f, -0x1.c15742p-27f, 0x1.4636e2p-25f, -0x1.593abcp-25f, 0x1.9fcef4p-26f, 0x1.15506ep-27f, -0x1.a94b14p-26f, -0x1.822dbcp-27f}};
+/* The same by entry (hi, lo): the float64 AVX2 layer loads both with one 16-byte
+   load per lane, where two gathers cost more. */
+static const float EXP_TB_f32[8][2] = {
+    {0x1.000000p0f, 0.0f}, {0x1.172b84p0f, -0x1.c15742p-27f}, {0x1.306fe0p0f, 0x1.4636e2p-25f}, {0x1.4bfdaep0f, -0x1.593abcp-25f}, {0x1.6a09e6p0f, 0x1.9fcef4p-26f}, {0x1.8ace54p0f, 0x1.15506ep-27f}, {0x1.ae89fap0f, -0x1.a94b14p-26f}, {0x1.d5818ep0f, -0x1.822dbcp-27f}};
 
 /* R(t) = Phi(-t)*exp(t^2/2).
    Rows: centre hi, centre lo, c0 hi, c0 lo, c1 hi, c1 lo, c2 .. c9; one column per piece.

@@ -55,6 +55,19 @@ typedef struct { DW m; VI nneg; } FN(scaled);
 typedef struct { DW m; VT f; VI nneg; VM big; VT lim; } FN(value);
 #define VALUE FN(value)
 
+/* vlookup_pair(rows, byentry, idx, hi, lo): hi = rows[0][idx], lo = rows[1][idx] for
+ * a two-row table (exp's 2^(j/8) as hi + lo). `byentry` holds the same values as
+ * (hi, lo) pairs, for a layer that loads both at once (float64 AVX2: vec_avx2.h);
+ * every other layer does two vlookups, defined here once. */
+#ifndef vlookup_pair
+#define vlookup_pair(rows, byentry, idx, hi, lo)                              \
+    do {                                                                      \
+        (void)(byentry);                                                      \
+        (hi) = vlookup((rows)[0], (idx));                                     \
+        (lo) = vlookup((rows)[1], (idx));                                     \
+    } while (0)
+#endif
+
 static GC_ALWAYS_INLINE SCALED FN(exp_dw)(DW a, int forward)
 {
     const VT magic = vset1(GC_IS_F32 ? 0x1.8p23 : 0x1.8p52);
@@ -80,8 +93,8 @@ static GC_ALWAYS_INLINE SCALED FN(exp_dw)(DW a, int forward)
         p = vfma(p, rhi, vset1(K(EXP_P)[i]));
     VT q0 = vmul(vmul(rhi, rhi), p);
     VT w = vadd(q0, vfma(rlo, vadd(rhi, q0), rlo));
-    VT thi = vlookup(K(EXP_T)[0], j);
-    VT tlo = vlookup(K(EXP_T)[1], j);
+    VT thi, tlo;
+    vlookup_pair(K(EXP_T), K(EXP_TB), j, thi, tlo);
     if (forward) {
         /* s rounded once costs 2^-p * |s| < 2^-(p+4.4) of the result, and the product
          * stays unnormalised (lo up to 0.09 hi): enough for a function value, which

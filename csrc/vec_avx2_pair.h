@@ -86,6 +86,18 @@ static GC_ALWAYS_INLINE PT GC_PAIR(lookup)(const GC_T *row, PI i)
     return r;
 }
 
+#ifdef vlookup_pair    /* the base layer's own two-row lookup, on each half */
+#define GC_PAIR_HAS_LPAIR 1
+static GC_ALWAYS_INLINE void GC_PAIR(lookup_pair)(const GC_T (*rows)[8], const GC_T (*byentry)[2],
+                                                  PI i, PT *hi, PT *lo)
+{
+    vlookup_pair(rows, byentry, i.a, hi->a, lo->a);
+    vlookup_pair(rows, byentry, i.b, hi->b, lo->b);
+}
+#else
+#define GC_PAIR_HAS_LPAIR 0
+#endif
+
 #ifdef vlookup_group   /* the base layer's own grouped lookup, on each half */
 #define GC_PAIR_HAS_GROUP 1
 static GC_ALWAYS_INLINE void GC_PAIR(lookup_group)(const GC_T (*tab)[GC_NPIECE],
@@ -192,6 +204,10 @@ enum { GC_PAIR(lanes) = 2 * GC_LANES };
 #define vlookup_group GC_PAIR(lookup_group)
 #endif
 #undef GC_PAIR_HAS_GROUP
+#if GC_PAIR_HAS_LPAIR
+#define vlookup_pair(rows, byentry, idx, hi, lo) GC_PAIR(lookup_pair)((rows), (byentry), (idx), &(hi), &(lo))
+#endif
+#undef GC_PAIR_HAS_LPAIR
 #define vload GC_PAIR(load)
 #define vstore GC_PAIR(store)
 #define vload_part GC_PAIR(load_part)

@@ -43,6 +43,7 @@
 #undef vi_sel
 #undef vlookup
 #undef vlookup_group
+#undef vlookup_pair
 #undef vload
 #undef vstore
 #undef vload_part

@@ -307,6 +307,10 @@ def emit(key, fmt):
     w(f"static const {T} EXP_T_{key}[2][8] = {{")
     w("    {" + ", ".join(lit(h, fmt) for h, _ in ex["T"]) + "},")
     w("    {" + ", ".join(lit(l, fmt) for _, l in ex["T"]) + "}};")
+    w(f"/* The same by entry (hi, lo): the float64 AVX2 layer loads both with one 16-byte")
+    w(f"   load per lane, where two gathers cost more. */")
+    w(f"static const {T} EXP_TB_{key}[8][2] = {{")
+    w("    " + ", ".join("{" + lit(h, fmt) + ", " + lit(l, fmt) + "}" for h, l in ex["T"]) + "};")
     w("")
     for tname, rows, rep, what in (("R", Rrows, Rrep, "R(t) = Phi(-t)*exp(t^2/2)"),
                                    ("D", Drows, Drep, "D(t) = R(t) - t/sqrt(2*pi), zero at t0 = " + mp.nstr(t0, 20))):
