@@ -56,7 +56,9 @@ static double clock_hz(void)
 #define PMINUD(a, i) i = _mm256_min_epu32(i, ix); __asm__("" : "+x"(i));
 #define PSHUFB(a, i) i = _mm256_shuffle_epi8(i, ix); __asm__("" : "+x"(i));
 
-#define MIX(X, Y, per)                                                                  \
+/* Seconds for N operations W, X, Y, Z, W, X, ... spread over 12 independent chains
+ * (three of each; W X W X for a pair, all four the same alone). */
+#define TIMED(W, X, Y, Z, seconds)                                                      \
     {                                                                                   \
         __m256 a0 = _mm256_set1_ps(1.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;  \
         __m256 a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;                  \
@@ -66,46 +68,35 @@ static double clock_hz(void)
         __m256i i6 = i0, i7 = i0, i8 = i0, i9 = i0, i10 = i0, i11 = i0;                 \
         (void)b;                                                                        \
         (void)ix;                                                                       \
-        double t = now();                                                               \
-        for (long k = 0; k < N / 12; k++) {                                             \
-            X(a0, i0) Y(a1, i1) X(a2, i2) Y(a3, i3) X(a4, i4) Y(a5, i5)                 \
-            X(a6, i6) Y(a7, i7) X(a8, i8) Y(a9, i9) X(a10, i10) Y(a11, i11)             \
-        }                                                                               \
-        t = now() - t;                                                                  \
-        __asm__ volatile("" ::"x"(a0), "x"(a1), "x"(a2), "x"(a3), "x"(a4), "x"(a5));    \
-        __asm__ volatile("" ::"x"(a6), "x"(a7), "x"(a8), "x"(a9), "x"(a10), "x"(a11));  \
-        __asm__ volatile("" ::"x"(i0), "x"(i1), "x"(i2), "x"(i3), "x"(i4), "x"(i5));    \
-        __asm__ volatile("" ::"x"(i6), "x"(i7), "x"(i8), "x"(i9), "x"(i10), "x"(i11));  \
-        if (per == 1)                                                                   \
-            printf("%-9s alone     %.2f cycles/op\n", #X, t / N * hz);                 \
-        else                                                                            \
-            printf("%-9s + %-9s %.2f cycles/pair\n", #X, #Y, t / N * hz * 2);          \
-    }
-#define ALONE(X) MIX(X, X, 1)
-#define PAIR(X, Y) MIX(X, Y, 2)
-
-/* Four operations in rotation, 12 chains as above: how many vector operations per
- * cycle the core sustains on a mix, whatever the pipes (the kernels are such mixes). */
-#define MIX4(W, X, Y, Z)                                                                \
-    {                                                                                   \
-        __m256 a0 = _mm256_set1_ps(1.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;  \
-        __m256 a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;                  \
-        __m256 b = _mm256_set1_ps(0.999f);                                              \
-        __m256i ix = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);                          \
-        __m256i i0 = _mm256_set1_epi32(1), i1 = i0, i2 = i0, i3 = i0, i4 = i0, i5 = i0; \
-        __m256i i6 = i0, i7 = i0, i8 = i0, i9 = i0, i10 = i0, i11 = i0;                 \
-        (void)b;                                                                        \
-        (void)ix;                                                                       \
-        double t = now();                                                               \
+        double t_ = now();                                                              \
         for (long k = 0; k < N / 12; k++) {                                             \
             W(a0, i0) X(a1, i1) Y(a2, i2) Z(a3, i3) W(a4, i4) X(a5, i5)                 \
             Y(a6, i6) Z(a7, i7) W(a8, i8) X(a9, i9) Y(a10, i10) Z(a11, i11)             \
         }                                                                               \
-        t = now() - t;                                                                  \
+        seconds = now() - t_;                                                           \
         __asm__ volatile("" ::"x"(a0), "x"(a1), "x"(a2), "x"(a3), "x"(a4), "x"(a5));    \
         __asm__ volatile("" ::"x"(a6), "x"(a7), "x"(a8), "x"(a9), "x"(a10), "x"(a11));  \
         __asm__ volatile("" ::"x"(i0), "x"(i1), "x"(i2), "x"(i3), "x"(i4), "x"(i5));    \
         __asm__ volatile("" ::"x"(i6), "x"(i7), "x"(i8), "x"(i9), "x"(i10), "x"(i11));  \
+    }
+#define ALONE(X)                                                                        \
+    {                                                                                   \
+        double t;                                                                       \
+        TIMED(X, X, X, X, t)                                                            \
+        printf("%-9s alone     %.2f cycles/op\n", #X, t / N * hz);                     \
+    }
+#define PAIR(X, Y)                                                                      \
+    {                                                                                   \
+        double t;                                                                       \
+        TIMED(X, Y, X, Y, t)                                                            \
+        printf("%-9s + %-9s %.2f cycles/pair\n", #X, #Y, t / N * hz * 2);              \
+    }
+/* Four operations in rotation: how many vector operations per cycle the core
+ * sustains on a mix, whatever the pipes (the kernels are such mixes). */
+#define MIX4(W, X, Y, Z)                                                                \
+    {                                                                                   \
+        double t;                                                                       \
+        TIMED(W, X, Y, Z, t)                                                            \
         printf("%-6s + %-6s + %-6s + %-6s %.2f ops/cycle\n", #W, #X, #Y, #Z, N / (t * hz)); \
     }
 
