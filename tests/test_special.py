@@ -283,3 +283,24 @@ def test_no_spurious_invalid_overflow_divide(name, dtype, kernel_path):
         else:
             got = f(x)
             assert not np.isnan(got).any(), name
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("name", oracle.BACKWARD)
+def test_genuine_overflow_and_invalid_are_raised(name, dtype, kernel_path):
+    """The flags IEEE arithmetic does raise on the true result still reach NumPy:
+    dy = max times f'(2) > 1 overflows (the result is +inf), and inf * f'(-inf) = inf * 0
+    is invalid (NaN); in full vectors and alone."""
+    f = _ufunc(name)
+    big = np.finfo(dtype).max
+    assert oracle.exact_scalar(oracle.GRAD_OF[name], 2.0) > 1
+    for n in (1, 9, 37):
+        with np.errstate(over="raise"):
+            with pytest.raises(FloatingPointError, match="overflow"):
+                f(np.full(n, big, dtype=dtype), np.full(n, 2.0, dtype=dtype))
+        with np.errstate(invalid="raise"):
+            with pytest.raises(FloatingPointError, match="invalid"):
+                f(np.full(n, np.inf, dtype=dtype), np.full(n, -np.inf, dtype=dtype))
+        with np.errstate(all="ignore"):
+            assert np.all(f(np.full(n, big, dtype=dtype), np.full(n, 2.0, dtype=dtype)) == np.inf)
+            assert np.all(np.isnan(f(np.full(n, np.inf, dtype=dtype), np.full(n, -np.inf, dtype=dtype))))
