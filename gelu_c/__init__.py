@@ -23,8 +23,13 @@ from ._version import __version__
 
 _UFUNCS = _ufuncs.make_ufuncs(_DOCS)
 for _name, _uf in _UFUNCS.items():
-    # NumPy pickles a ufunc by module + name: make both point here.
-    _uf.__module__ = __name__
+    # NumPy >= 2.2 pickles a ufunc by its __module__ and name: point it here. Older
+    # NumPy has no ufunc.__module__ and pickles by name alone, pickle finding the module
+    # that holds the object, which these globals are.
+    try:
+        _uf.__module__ = __name__
+    except AttributeError:
+        pass
     globals()[_name] = _uf
 
 select_from_environment()

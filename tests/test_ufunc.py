@@ -85,7 +85,8 @@ def test_is_a_ufunc_with_float_loops(name):
 def test_name_module_and_pickle(name):
     f = _ufunc(name)
     assert f.__name__ == name
-    assert f.__module__ == "gelu_c"
+    if hasattr(np.exp, "__module__"):       # ufunc.__module__ exists from NumPy 2.2 on
+        assert f.__module__ == "gelu_c"
     for proto in range(2, pickle.HIGHEST_PROTOCOL + 1):
         assert pickle.loads(pickle.dumps(f, protocol=proto)) is f
 
