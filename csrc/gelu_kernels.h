@@ -520,21 +520,30 @@ static GC_ALWAYS_INLINE VT FN(big_times)(VALUE r, VT dy, VT x)
  * unless the result does); dy*m is then formed with one rounding, and the rest of
  * the scale is rounded once more only when the result lies below the normal range
  * (< 1/4 ulp there). Big lanes compute with dy = 0 (no overflow from m at the clamp)
- * and take FN(big_times). The low product uses a finite dy, so that dy = +-inf times a
- * zero low word raises no invalid flag.
- * A zero product must have the sign of dy * f'(x), as IEEE multiplication gives it
- * (dy = -0, or dy = 0 where f' < 0), but the fma's sum of two zeros of opposite
- * signs (m.lo can have either sign) is +0: the sign of dy * m.hi is OR-ed in, which
- * changes nothing else (any nonzero result has that sign; a NaN dy keeps its bits). */
+ * and take FN(big_times).
+ * m.hi alone does not carry the sign of m: beside a derivative's zero the
+ * cancellation in D's last step (c0 + u v1) or in the sigmoid forms' 1 + q can leave
+ * m.hi = +0 with the whole value in m.lo (one float per function and dtype), or m.hi
+ * a unit of the cancelled terms with a larger m.lo of the other sign. fl(m.hi + m.lo)
+ * does: it is 0 only where m is. So
+ *   - the product is formed with a finite dy (dyf: +0 for dy = +-inf or NaN), which
+ *     cannot meet m.hi = 0 as inf * 0;
+ *   - sp = dy * fl(m.hi + m.lo) * 2^-k1 has the result's sign, and for dy = +-inf or
+ *     NaN it is the result (+-inf of the right sign, or dy's NaN), selected in;
+ *   - a zero product must have the sign of dy * f'(x), as IEEE multiplication gives it
+ *     (dy = -0, or dy = 0 where f' < 0), but the fma's sum of two zeros of opposite
+ *     signs is +0: sp's sign is OR-ed in, which changes no nonzero result. */
 static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy, VT x)
 {
     VI k1 = vi_min(r.nneg, vi_set1(16));
     VT s1 = FN(pow2neg)(k1);
     VT dyb = vkeep_not(r.big, dy);
-    VT dyf = vkeep(vlt(vabs(dyb), vset1(HUGE_VAL)), dyb);
-    VT hs = vmul(r.m.hi, s1);
-    VT y = vfma(dyb, hs, vmul(dyf, vmul(r.m.lo, s1)));
-    y = vasflt(vi_or(vasint(y), FN(sign_bits)(vmul(dyb, hs))));
+    VM finite = vlt(vabs(dyb), vset1(HUGE_VAL));
+    VT dyf = vkeep(finite, dyb);
+    VT y = vfma(dyf, vmul(r.m.hi, s1), vmul(dyf, vmul(r.m.lo, s1)));
+    VT sp = vmul(dyb, vmul(vadd(r.m.hi, r.m.lo), s1));
+    y = vasflt(vi_or(vasint(y), FN(sign_bits)(sp)));
+    y = vsel(finite, y, sp);
     y = FN(scale_round)(y, vi_sub(r.nneg, k1), 1);
     return vany(r.big) ? vsel(r.big, FN(big_times)(r, dy, x), y) : y;
 }
@@ -561,10 +570,19 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy, VT x)
             return vasflt(vi_or(vasint(y), FN(sign_bits)(x)));             \
         return vsel(visnan(x), GC_QUIET(x), y);                                \
     }
+/* A NaN x gives x's quiet NaN, whatever dy is; a signaling dy must still raise
+ * "invalid", as any IEEE operation on it does. A SIMD layer computes every lane of
+ * round_pre_times, where a NaN x lane is big and dy meets the limit in a product
+ * (FN(big_times)), but the one-lane layer's select evaluates only the side it
+ * returns. There the quieting add takes 0 or 1 from a quiet compare of dy, which
+ * raises "invalid" for a signaling NaN and for nothing else; x + (0 | 1) is still
+ * x's quiet NaN (only one operand is a NaN, so no layer chooses between payloads). */
 #define GC_BACKWARD(name, call)                                                \
     static GC_ALWAYS_INLINE VT FN(k_##name)(VT dy, VT x)                       \
     {                                                                          \
-        return vsel(visnan(x), GC_QUIET(x), FN(round_pre_times)(call, dy, x)); \
+        VT q = GC_LAZY_SELECT ? vadd(x, vkeep(vlt(dy, vset1(0)), vset1(1)))    \
+                              : GC_QUIET(x);                                   \
+        return vsel(visnan(x), q, FN(round_pre_times)(call, dy, x));           \
     }
 
 GC_FORWARD(norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0)

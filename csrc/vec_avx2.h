@@ -22,6 +22,9 @@
 #include <stdint.h>
 #include <string.h>
 
+/* a blend computes both of its operands in every lane (see vec_scalar.h) */
+#define GC_LAZY_SELECT 0
+
 #if GC_IS_F32
 #define VT __m256
 #define VM __m256

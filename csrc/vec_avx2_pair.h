@@ -161,6 +161,7 @@ enum { GC_PAIR(lanes) = 2 * GC_LANES };
 #define VM GC_PAIR(vt)
 #define VI GC_PAIR(vi)
 #define GC_LANES GC_PAIR(lanes)
+#define GC_LAZY_SELECT 0
 #define vfma GC_PAIR(fma)
 #define vfms GC_PAIR(fms)
 #define vfnma GC_PAIR(fnma)

@@ -16,6 +16,10 @@
 #define VT GC_T
 #define VM int
 #define GC_LANES 1
+/* vsel is C's ?:, which evaluates only the operand it returns, so operations (and the
+ * floating-point flags they raise) in the other one do not happen; a SIMD layer's blend
+ * computes both. Kernels read this where a flag must not depend on it. */
+#define GC_LAZY_SELECT 1
 
 #if GC_IS_F32
 #define VI uint32_t

@@ -3,6 +3,7 @@
 #undef VM
 #undef VI
 #undef GC_LANES
+#undef GC_LAZY_SELECT
 #undef vfma
 #undef vfms
 #undef vfnma

@@ -60,3 +60,65 @@ def test_quiet_nan_raises_no_warning(name, dtype, kernel_path):
             assert np.isnan(f(dy, x)[::3]).all()
             assert np.isnan(f(x, dy)[::3]).all()
             assert np.isnan(f(x, x)[::3]).all()
+
+
+def _others(dtype, ut, snans, qnans):
+    """Values for the other operand of a backward function: finite ones on both
+    sides of every clamp, the largest float, infinities and NaNs of both kinds."""
+    fi = np.finfo(dtype)
+    plain = np.array([0.0, -0.0, 1.5, -0.75, -20.0, 40.0, 1e30, -1e30, fi.max,
+                      fi.smallest_subnormal, np.inf, -np.inf], dtype=dtype)
+    return plain, np.array(qnans, dtype=ut).view(dtype), np.array(snans, dtype=ut).view(dtype)
+
+
+def _flags_and_bits(f, dy, x, ut):
+    """(raised invalid?, result bits) for f(dy, x) alone and at lane positions of a
+    37-element vector call (filled with ordinary values), one pair per call."""
+    out = []
+    for n, pos in ((1, 0), (37, 0), (37, 5), (37, 36)):
+        d = np.full(n, 0.75, dtype=dy.dtype)
+        v = np.full(n, -1.25, dtype=x.dtype)
+        d[pos], v[pos] = dy, x
+        with np.errstate(invalid="raise", over="raise", divide="raise"):
+            try:
+                f(d, v)
+                raised = False
+            except FloatingPointError:
+                raised = True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            with np.errstate(all="ignore"):
+                r = f(d, v)
+        out.append((f"n={n} pos={pos}", raised, int(r.view(ut)[pos])))
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", BINARY)
+def test_signaling_nan_in_either_operand(name, dtype, kernel_path):
+    """A signaling NaN in dy or in x raises "invalid", whatever the other operand
+    is (a number, an infinity, a quiet or signaling NaN), on every path, alone and
+    in any lane of a vector; a quiet NaN with any non-signaling operand raises
+    nothing. The result is a quiet NaN: x's payload where x is a NaN (whatever dy
+    is), dy's where only dy is."""
+    ut, snans, qnans, qbit = CASES[dtype]
+    plain, qn, sn = _others(dtype, ut, snans, qnans)
+    f = getattr(gelu_c, name)
+    bits = lambda v: int(np.array([v], dtype=dtype).view(ut)[0])
+    for s in sn:
+        for other in list(plain) + list(qn) + list(sn):
+            for dy, x in ((s, other), (other, s)):
+                x_nan = bool(np.isnan(x))
+                want = (bits(x) if x_nan else bits(dy)) | qbit
+                for where, raised, got in _flags_and_bits(f, dy, x, ut):
+                    case = (name, np.dtype(dtype).name, kernel_path, hex(bits(dy)), hex(bits(x)), where)
+                    assert raised, ("no invalid flag",) + case
+                    assert got == want, ("payload", hex(got), hex(want)) + case
+    for q in qn:
+        for other in list(plain) + list(qn):
+            for dy, x in ((q, other), (other, q)):
+                want = (bits(x) if np.isnan(x) else bits(dy)) | qbit
+                for where, raised, got in _flags_and_bits(f, dy, x, ut):
+                    case = (name, np.dtype(dtype).name, kernel_path, hex(bits(dy)), hex(bits(x)), where)
+                    assert not raised, ("spurious flag",) + case
+                    assert got == want, ("payload", hex(got), hex(want)) + case

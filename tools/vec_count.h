@@ -15,6 +15,7 @@ static long gc_cnt[C_N];
 #define VT GC_T
 #define VM int
 #define GC_LANES 1
+#define GC_LAZY_SELECT 0   /* counts what a SIMD path computes */
 #if GC_IS_F32
 #define VI uint32_t
 #define vfma(a, b, c) CNT(C_FMA, fmaf((a), (b), (c)))

@@ -29,6 +29,8 @@ static GC_T gc_sel(int m, GC_T a, GC_T b) { return m ? a : b; }
 #undef vmul
 #undef vdiv
 #undef vsel
+#undef GC_LAZY_SELECT
+#define GC_LAZY_SELECT 0
 #undef vall
 #undef vany
 #if GC_IS_F32
