@@ -1,0 +1,231 @@
+"""The one table of gelu_c's functions.
+
+Every function is declared here once: its name, its arguments, its family, what it
+is the derivative or backward pass of, its accuracy bound, its oracle definition,
+its kernel and the parts of its docstring. Everything else reads this table or is
+generated from it by ``tools/generate_registry.py`` (the C function list and kernel
+instantiations in ``csrc/functions_generated.h``, the type stubs, the README's
+function table); a test fails when a generated file is stale. Adding a function is
+one entry here plus its kernel.
+
+This module imports nothing but the standard library, so tools can load it from its
+file path before the package is built.
+"""
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+__all__ = ["Bound", "Function", "BOUNDS", "FUNCTIONS", "DTYPES", "ISAS", "get", "names",
+           "grad_of", "value_of"]
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An accuracy bound, in ULPs of the output type, for every finite input.
+
+    Within ``zero_band`` (in x) of a zero of a derivative the relative error is
+    meaningless (the exact value goes through 0), so there the bound is absolute:
+    ``zero_band_ulps_of_half`` ULPs of 0.5 (times ``|dy|`` for a backward function,
+    plus the rounding of the final product). The sign is never covered by that
+    allowance: a result has the exact value's sign everywhere.
+    """
+    name: str
+    ulps: float
+    zero_band: float = 0.0
+    zero_band_ulps_of_half: float = 0.0
+
+    def describe(self):
+        """One line for docstrings and tables."""
+        text = f"{self.ulps:g} ULP"
+        if self.zero_band:
+            text += (f" (absolute {self.zero_band_ulps_of_half:g} ULP of 0.5 within "
+                     f"{self.zero_band:g} of a zero of the derivative)")
+        return text
+
+
+#: The exact tier's bounds: values within 1 ULP; derivatives and backward passes
+#: within 2 ULP, absolute near a derivative's zero.
+BOUNDS = {
+    "u1": Bound("u1", 1.0),
+    "u2": Bound("u2", 2.0, zero_band=1e-3, zero_band_ulps_of_half=1.0),
+}
+
+#: The dtypes every function has a loop for, and the kernel paths (instruction sets)
+#: every kernel is instantiated for (C names).
+DTYPES = ("f32", "f64")
+ISAS = ("scalar", "avx2")
+
+
+@dataclass(frozen=True)
+class Function:
+    """One ufunc.
+
+    Attributes
+    ----------
+    name : str
+        The ufunc's name (``gelu_c.<name>``).
+    kind : {"value", "grad", "backward"}
+        ``f(x)``, ``f'(x)``, or ``dy * f'(x)`` (two arguments: ``dy, x``).
+    family : str
+        The value function of the family (``gelu`` for gelu, gelu_grad and
+        gelu_backward).
+    bound : str
+        A key of :data:`BOUNDS`.
+    oracle : str
+        The name of the mpmath definition the accuracy checks evaluate (for a
+        backward function, that of its derivative, times dy).
+    kernel : str
+        The C expression (a stage of ``csrc/``) whose value the kernel rounds, with
+        ``x`` in scope: the generated instantiation wraps its leading name in FN().
+    sign_of_x : bool
+        The result has x's sign everywhere (f(+-0) = +-0: x*Phi(x), x*sigma(z)).
+    approximates : str or None
+        For an approximation (tanh and sigmoid forms, SiLU), the exact function
+        it stands in for; the accuracy report measures that difference.
+    exhaustive : bool
+        Checked over all 2**32 float32 inputs by ``python -m gelu_c.accuracy
+        --exhaustive`` (against SciPy in float64).
+    formula, summary, body, returns, example : str
+        The README's formula and the docstring's parts (``example``: the printed
+        value of ``float(f(1.0))``; ``body``: paragraphs between the summary and
+        the parameters).
+    """
+    name: str
+    kind: str
+    family: str
+    bound: str
+    oracle: str
+    kernel: str
+    sign_of_x: bool = False
+    approximates: Optional[str] = None
+    exhaustive: bool = False
+    formula: str = ""
+    summary: str = ""
+    body: str = ""
+    returns: str = ""
+    example: str = ""
+
+    @property
+    def nin(self):
+        """Number of inputs (2 for a backward function: ``dy, x``)."""
+        return 2 if self.kind == "backward" else 1
+
+    @property
+    def accuracy(self):
+        """The :class:`Bound` of this function."""
+        return BOUNDS[self.bound]
+
+
+def _backward(family, kernel):
+    return Function(name=family + "_backward", kind="backward", family=family, bound="u2",
+                    oracle=family + "_grad", kernel=kernel,
+                    formula="dy·f′(x), rounded once",
+                    summary=f"Backward pass of {family}: dy * {family}'(x).")
+
+
+#: Every function, in the order of the C tables.
+FUNCTIONS: Tuple[Function, ...] = (
+    Function(
+        name="norm_cdf", kind="value", family="norm_cdf", bound="u1", oracle="norm_cdf",
+        kernel="gelu_family(x, GC_PHI, 0)", exhaustive=True,
+        formula="Φ(x) = ½·erfc(−x/√2), the standard normal CDF",
+        summary="Standard normal CDF, Phi(x) = (1 + erf(x/sqrt(2)))/2.",
+        body="Computed as exp(-x^2/2) * R(|x|) with the square split exactly, so the\n"
+             "lower tail keeps full relative accuracy down to the smallest subnormal.\n",
+        returns="Phi(x) in [0, 1]; Phi(-inf) = 0, Phi(+inf) = 1.", example="0.841344746..."),
+    Function(
+        name="gelu", kind="value", family="gelu", bound="u1", oracle="gelu",
+        kernel="gelu_family(x, GC_GELU, 0)", sign_of_x=True, exhaustive=True,
+        formula="x·Φ(x), the exact GELU",
+        summary="Gaussian Error Linear Unit, GELU(x) = x * Phi(x) (exact form).",
+        body="Hendrycks & Gimpel (2016). Unlike 0.5*x*(1 + erf(x/sqrt(2))) it does not\n"
+             "cancel for x < 0: results stay correct, as subnormals, down to x ~ -14.4\n"
+             "(float32) and -38.6 (float64). GELU(-inf) = -0, GELU(+inf) = +inf.\n",
+        returns="x * Phi(x).", example="0.841344746..."),
+    Function(
+        name="gelu_grad", kind="grad", family="gelu", bound="u2", oracle="gelu_grad",
+        kernel="gelu_family(x, GC_GELU_GRAD, 0)",
+        formula="Φ(x) + x·φ(x)",
+        summary="Derivative of the exact GELU: Phi(x) + x * phi(x).",
+        body="Its only zero is at x ~ -0.7517915; relative accuracy is kept up to it.\n",
+        returns="GELU'(x).", example="1.082828..."),
+    Function(
+        name="gelu_tanh", kind="value", family="gelu_tanh", bound="u1", oracle="gelu_tanh",
+        kernel="sigmoid_family(x, GC_TANH, 0, 0)", sign_of_x=True, approximates="gelu",
+        formula="½x(1 + tanh(√(2/π)(x + 0.044715x³))), evaluated as x·σ(2u)",
+        summary="tanh approximation of GELU: x/2 * (1 + tanh(sqrt(2/pi)*(x + 0.044715 x^3))).",
+        body="Evaluated as x * sigmoid(2u), which does not collapse to 0 where tanh(u)\n"
+             "rounds to -1. The constants are the exact decimal 0.044715 and the exact\n"
+             "sqrt(2/pi); accuracy is measured against this formula itself. As an\n"
+             "approximation of GELU it differs in the fourth decimal place (4.7e-4 at |x| ~ 2.7).\n",
+        returns="The tanh-form GELU.", example="0.841191990..."),
+    Function(
+        name="gelu_tanh_grad", kind="grad", family="gelu_tanh", bound="u2",
+        oracle="gelu_tanh_grad", kernel="sigmoid_family(x, GC_TANH, 1, 0)",
+        approximates="gelu_grad",
+        formula="d/dx of the tanh form",
+        summary="Derivative of the tanh approximation of GELU.",
+        returns="d/dx gelu_tanh(x).", example="1.082964..."),
+    Function(
+        name="gelu_sigmoid", kind="value", family="gelu_sigmoid", bound="u1",
+        oracle="gelu_sigmoid", kernel="sigmoid_family(x, GC_SIGMOID, 0, 0)", sign_of_x=True,
+        approximates="gelu",
+        formula="x·σ(1.702x)",
+        summary="Sigmoid approximation of GELU: x * sigmoid(1.702 x).",
+        body="1.702 is the exact decimal. As an approximation of GELU it differs in the\n"
+             "second decimal place (2.0e-2 near x ~ -2.27).\n",
+        returns="x * sigmoid(1.702 x).", example="0.845795..."),
+    Function(
+        name="gelu_sigmoid_grad", kind="grad", family="gelu_sigmoid", bound="u2",
+        oracle="gelu_sigmoid_grad", kernel="sigmoid_family(x, GC_SIGMOID, 1, 0)",
+        approximates="gelu_grad",
+        formula="d/dx of the sigmoid form",
+        summary="Derivative of the sigmoid approximation of GELU.",
+        returns="d/dx gelu_sigmoid(x).", example="1.066..."),
+    Function(
+        name="silu", kind="value", family="silu", bound="u1", oracle="silu",
+        kernel="sigmoid_family(x, GC_SILU, 0, 0)", sign_of_x=True, approximates="gelu",
+        formula="x·σ(x) (SiLU, swish)",
+        summary="Sigmoid Linear Unit (swish): x * sigmoid(x).",
+        returns="x * sigmoid(x).", example="0.731058578..."),
+    Function(
+        name="silu_grad", kind="grad", family="silu", bound="u2", oracle="silu_grad",
+        kernel="sigmoid_family(x, GC_SILU, 1, 0)", approximates="gelu_grad",
+        formula="σ(x)·(1 + x·(1 − σ(x)))",
+        summary="Derivative of SiLU: s * (1 + x*(1 - s)), s = sigmoid(x).",
+        returns="SiLU'(x).", example="0.927670..."),
+    _backward("gelu", "gelu_family(x, GC_GELU_GRAD, 1)"),
+    _backward("gelu_tanh", "sigmoid_family(x, GC_TANH, 1, 1)"),
+    _backward("gelu_sigmoid", "sigmoid_family(x, GC_SIGMOID, 1, 1)"),
+    _backward("silu", "sigmoid_family(x, GC_SILU, 1, 1)"),
+)
+
+_BY_NAME = {f.name: f for f in FUNCTIONS}
+
+
+def get(name):
+    """The :class:`Function` called ``name`` (ValueError for an unknown name)."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise ValueError(f"unknown function name {name!r}; expected one of "
+                         f"{', '.join(_BY_NAME)}") from None
+
+
+def names(kind=None, nin=None):
+    """Function names in table order, optionally of one kind (or kinds) or arity."""
+    kinds = (kind,) if isinstance(kind, str) else kind
+    return tuple(f.name for f in FUNCTIONS
+                 if (kinds is None or f.kind in kinds) and (nin is None or f.nin == nin))
+
+
+def grad_of(name):
+    """The derivative function of ``name``'s family (``gelu_backward`` -> ``gelu_grad``),
+    or None where the family has none (``norm_cdf``)."""
+    family = get(name).family
+    grads = [f.name for f in FUNCTIONS if f.kind == "grad" and f.family == family]
+    return grads[0] if grads else None
+
+
+def value_of(name):
+    """The value function of ``name``'s family (``gelu_tanh_grad`` -> ``gelu_tanh``)."""
+    return get(name).family
