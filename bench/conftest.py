@@ -95,7 +95,6 @@ def run_impl():
     ``negative``. Missing peers skip the test. The result getter returns what the last
     call produced, for the smoke check that the right function was wired.
     """
-    saved = gelu_c.get_kernel_path()
     last = {}
 
     def make(impl, name, x, dy, out):
@@ -132,5 +131,6 @@ def run_impl():
             return call, (lambda: np.asarray(last["r"]))
         raise ValueError(f"unknown implementation {impl!r}")
 
-    yield make
-    gelu_c.set_kernel_path(saved)
+    # make() switches paths; the context restores the one in use before
+    with gelu_c.kernel_path(gelu_c.get_kernel_path()):
+        yield make

@@ -1,32 +1,13 @@
-/* The one table of gelu_c's functions. Every per-function artefact (kernel loops,
- * dispatch tables, ufunc trampolines, the Python-side ufunc list) is generated from
- * these X-macros, so adding a function means adding one line here and its kernel. */
+/* The C side of gelu_c's function table. The lists (GELU_C_UNARY_FUNCS,
+ * GELU_C_BINARY_FUNCS) and each function's kernel (GELU_C_KERNELS) are
+ * generated from gelu_c/registry.py into functions_generated.h, which also names every
+ * symbol they expand to; this header adds the types built from them. */
 #ifndef GELU_C_FUNCS_H
 #define GELU_C_FUNCS_H
 
 #include <stddef.h>
 
-/* f(x): name */
-#define GELU_C_UNARY_FUNCS(X) \
-    X(norm_cdf)               \
-    X(gelu)                   \
-    X(gelu_grad)              \
-    X(gelu_tanh)              \
-    X(gelu_tanh_grad)         \
-    X(gelu_sigmoid)           \
-    X(gelu_sigmoid_grad)      \
-    X(silu)                   \
-    X(silu_grad)
-
-/* dy * f'(x): name(dy, x) */
-#define GELU_C_BINARY_FUNCS(X) \
-    X(gelu_backward)           \
-    X(gelu_tanh_backward)      \
-    X(gelu_sigmoid_backward)   \
-    X(silu_backward)
-
-/* The dtypes every function has a loop for. */
-#define GELU_C_DTYPES(X) X(f32) X(f64)
+#include "functions_generated.h"
 
 /* Strided 1-D kernels: n elements, strides in bytes (any sign). */
 typedef void (*gelu_c_unary_fn)(const char *x, ptrdiff_t sx, char *out, ptrdiff_t so, ptrdiff_t n);

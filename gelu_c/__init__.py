@@ -6,22 +6,23 @@ derivatives) in float32 and float64, tails and subnormals included.
 
 Functions
 ---------
-norm_cdf, gelu, gelu_tanh, gelu_sigmoid, silu
-    Phi(x), the exact GELU, its tanh and sigmoid approximations, SiLU.
-gelu_grad, gelu_tanh_grad, gelu_sigmoid_grad, silu_grad
-    Their derivatives.
-gelu_backward, gelu_tanh_backward, gelu_sigmoid_backward, silu_backward
-    dy * f'(x) in one pass (the backward step of a training loop).
-show_config, set_kernel_path, get_kernel_path, available_kernel_paths
+{functions}
+show_config, kernel_path, set_kernel_path, get_kernel_path, available_kernel_paths
     Build report and the kernel-path switch (also ``$GELU_C_KERNEL_PATH``).
 """
-from . import _ufuncs
-from ._config import (available_kernel_paths, get_kernel_path, known_kernel_paths,
-                      select_from_environment, set_kernel_path, show_config)
-from ._docs import DOCS as _DOCS
+from . import _ufuncs, registry
+from ._config import (available_kernel_paths, get_kernel_path, kernel_path,
+                      known_kernel_paths, set_kernel_path, show_config)
+from ._config import _select_from_environment
+from ._docs import DOCS as _DOCS, function_list as _function_list
 from ._version import __version__
 
+__doc__ = __doc__.format(functions=_function_list())
+
 _UFUNCS = _ufuncs.make_ufuncs(_DOCS)
+if tuple(_UFUNCS) != registry.names():
+    raise ImportError("gelu_c's compiled extension does not match gelu_c/registry.py "
+                      f"(compiled: {', '.join(_UFUNCS)}): rebuild it (pip install .)")
 for _name, _uf in _UFUNCS.items():
     # NumPy >= 2.2 pickles a ufunc by its __module__ and name: point it here. Older
     # NumPy has no ufunc.__module__ and pickles by name alone, pickle finding the module
@@ -32,8 +33,9 @@ for _name, _uf in _UFUNCS.items():
         pass
     globals()[_name] = _uf
 
-select_from_environment()
+_select_from_environment()
 
-__all__ = sorted(_UFUNCS) + ["__version__", "available_kernel_paths", "get_kernel_path",
-                             "known_kernel_paths", "set_kernel_path", "show_config"]
+__all__ = list(registry.names()) + [
+    "__version__", "available_kernel_paths", "get_kernel_path", "kernel_path",
+    "known_kernel_paths", "set_kernel_path", "show_config"]
 del _name, _uf

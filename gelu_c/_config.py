@@ -1,4 +1,5 @@
 """Kernel-path selection and the build/CPU report."""
+import contextlib
 import os
 
 from . import _ufuncs
@@ -55,7 +56,36 @@ def set_kernel_path(name):
     return get_kernel_path()
 
 
-def select_from_environment():
+@contextlib.contextmanager
+def kernel_path(name):
+    """Run a block with every gelu_c ufunc on one kernel path.
+
+    The previous path is restored on exit, also when the block raises.
+
+    Parameters
+    ----------
+    name : str
+        As for :func:`set_kernel_path`.
+
+    Yields
+    ------
+    str
+        The path now in use.
+
+    Examples
+    --------
+    >>> import gelu_c
+    >>> with gelu_c.kernel_path("scalar"):
+    ...     y = gelu_c.gelu(1.0)
+    """
+    previous = get_kernel_path()
+    try:
+        yield set_kernel_path(name)
+    finally:
+        set_kernel_path(previous)
+
+
+def _select_from_environment():
     """Apply ``GELU_C_KERNEL_PATH`` if set (called once at import)."""
     name = os.environ.get(ENV_VAR, "").strip()
     try:

@@ -1,8 +1,9 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """The compiled core: NumPy ufuncs over the C kernels, and the kernel-path switch.
 
-The ufunc list, the loops and the dtypes come from csrc/funcs.h (through
-``gelu_c_ufunc_defs``); this module only wraps them as ``numpy.ufunc`` objects.
+The ufunc list and the loops come from the C tables generated from
+gelu_c/registry.py (csrc/functions_generated.h, through ``gelu_c_ufunc_defs``);
+this module only wraps them as ``numpy.ufunc`` objects.
 """
 cimport numpy as cnp
 from numpy cimport PyUFunc_FromFuncAndData, PyUFuncGenericFunction, PyUFunc_None
@@ -49,7 +50,7 @@ def make_ufuncs(docs):
     out = {}
     for i in range(gelu_c_n_ufuncs):
         name = gelu_c_ufunc_defs[i].name.decode()
-        doc = docs[name].encode()
+        doc = docs.get(name, "").encode()   # __init__ checks the names against the registry
         _docs_keepalive.append(doc)
         types = &unary_types[0] if gelu_c_ufunc_defs[i].nin == 1 else &binary_types[0]
         uf = PyUFunc_FromFuncAndData(

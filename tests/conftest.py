@@ -1,8 +1,8 @@
 """Shared pytest configuration for the gelu_c test-suite.
 
 * ``kernel_path`` fixture: parametrized over every kernel path available on
-  this CPU (``gelu_c.available_kernel_paths()``); it switches the package to
-  that path for the test and restores the previous one afterwards.
+  this CPU (``gelu_c.available_kernel_paths()``); it runs the test inside
+  ``gelu_c.kernel_path(name)``, which restores the previous path afterwards.
 * ``--exhaustive`` option and ``exhaustive`` marker: tests marked
   ``@pytest.mark.exhaustive`` (the all-2**32 float32 sweeps) are skipped
   unless ``--exhaustive`` is given.
@@ -44,10 +44,6 @@ def pytest_report_header(config):
 @pytest.fixture(params=KERNEL_PATHS)
 def kernel_path(request):
     """Run the test with ``gelu_c`` switched to each available kernel path."""
-    previous = gelu_c.get_kernel_path()
-    gelu_c.set_kernel_path(request.param)
-    try:
+    with gelu_c.kernel_path(request.param) as path:
         assert gelu_c.get_kernel_path() == request.param
-        yield request.param
-    finally:
-        gelu_c.set_kernel_path(previous)
+        yield path

@@ -352,6 +352,27 @@ def test_set_and_get_kernel_path(kernel_path):
         assert best != "scalar"
 
 
+def test_kernel_path_context_restores_the_previous_path(kernel_path):
+    for p in gelu_c.available_kernel_paths():
+        with gelu_c.kernel_path(p) as now:
+            assert now == p == gelu_c.get_kernel_path()
+        assert gelu_c.get_kernel_path() == kernel_path
+        with pytest.raises(ZeroDivisionError):
+            with gelu_c.kernel_path(p):
+                1 / 0
+        assert gelu_c.get_kernel_path() == kernel_path
+    with pytest.raises(ValueError):
+        with gelu_c.kernel_path("no-such-path"):
+            pass
+    assert gelu_c.get_kernel_path() == kernel_path
+
+
+def test_internal_names_are_not_public():
+    public = {n for n in dir(gelu_c) if not n.startswith("_")}
+    assert "select_from_environment" not in public
+    assert set(gelu_c.__all__) - {"__version__"} <= public
+
+
 def test_unknown_kernel_path_raises_valueerror():
     before = gelu_c.get_kernel_path()
     for bad in ("no-such-path", "", "SCALAR ", "avx9000"):
@@ -393,12 +414,8 @@ def test_env_var_selects_scalar(tmp_path):
     lines = r.stdout.split("\n")
     assert lines[0].strip() == "scalar", r.stdout
     # the child computes the same bits as this process on the scalar path
-    prev = gelu_c.get_kernel_path()
-    try:
-        gelu_c.set_kernel_path("scalar")
+    with gelu_c.kernel_path("scalar"):
         here = gelu_c.gelu(np.arange(-4, 4, dtype=np.float32)).view(np.uint32).tolist()
-    finally:
-        gelu_c.set_kernel_path(prev)
     assert lines[1].strip() == str(here)
 
 
@@ -410,12 +427,8 @@ def test_env_var_selects_each_available_path(tmp_path, path):
 
 
 def test_env_var_unset_or_auto_picks_best(tmp_path):
-    prev = gelu_c.get_kernel_path()
-    try:
-        gelu_c.set_kernel_path("auto")
-        best = gelu_c.get_kernel_path()
-    finally:
-        gelu_c.set_kernel_path(prev)
+    with gelu_c.kernel_path("auto") as best:
+        pass
     for value in (None, "auto"):
         r = _run_child(tmp_path, value, "import gelu_c; print(gelu_c.get_kernel_path())")
         assert r.returncode == 0, r.stderr

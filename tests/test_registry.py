@@ -1,0 +1,85 @@
+"""The registry (gelu_c/registry.py) is the one table of functions: the compiled
+extension, the generated files, the docstrings and the stubs all agree with it."""
+import importlib.util
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+import gelu_c
+from gelu_c import registry
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _generator():
+    path = os.path.join(ROOT, "tools", "generate_registry.py")
+    spec = importlib.util.spec_from_file_location("_generate_registry", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_generated_files_are_fresh():
+    """Every file generated from the registry has the content the registry gives
+    (run `python tools/generate_registry.py` after editing the registry)."""
+    if not os.path.exists(os.path.join(ROOT, "tools", "generate_registry.py")):
+        pytest.skip("not run from a source checkout")
+    assert _generator().stale_files(ROOT) == []
+
+
+def test_generator_detects_a_stale_file(tmp_path):
+    """The freshness check can fail: a copy of the generated files with one line
+    changed is reported stale."""
+    gen = _generator()
+    files = gen.generated_files(gen.load_registry(), ROOT)
+    for rel, text in files.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    assert gen.stale_files(str(tmp_path)) == []
+    stub = tmp_path / gen.STUB_PATH
+    stub.write_text(stub.read_text(encoding="utf-8").replace("gelu: np.ufunc", "gelu: int"),
+                    encoding="utf-8")
+    assert gen.stale_files(str(tmp_path)) == [gen.STUB_PATH]
+
+
+def test_every_registry_function_is_a_ufunc():
+    for f in registry.FUNCTIONS:
+        uf = getattr(gelu_c, f.name)
+        assert isinstance(uf, np.ufunc), f.name
+        assert uf.__name__ == f.name
+        assert (uf.nin, uf.nout) == (f.nin, 1), f.name
+        assert sorted(uf.types) == sorted(["f->f", "d->d"] if f.nin == 1 else ["ff->f", "dd->d"])
+        assert f.name in gelu_c.__all__
+        assert pickle.loads(pickle.dumps(uf)) is uf
+
+
+def test_docstrings_come_from_the_registry():
+    for f in registry.FUNCTIONS:
+        doc = getattr(gelu_c, f.name).__doc__
+        assert f.summary in doc, f.name
+        assert f.accuracy.describe() in doc, f.name
+        assert f.name in gelu_c.__doc__, f.name
+
+
+def test_registry_is_consistent():
+    """Each derivative and backward function belongs to a family with a value
+    function; bounds and approximated functions exist; names are unique."""
+    names = registry.names()
+    assert len(set(names)) == len(names)
+    for f in registry.FUNCTIONS:
+        assert f.bound in registry.BOUNDS, f.name
+        assert registry.get(f.family).kind == "value", f.name
+        if f.kind == "backward":
+            assert registry.grad_of(f.name) is not None, f.name
+            assert f.name == f.family + "_backward"
+        if f.approximates is not None:
+            assert registry.get(f.approximates).kind == f.kind, f.name
+        assert f.summary and (f.kind == "backward" or f.example), f.name
+
+
+def test_unknown_name_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown function name 'gelu_fast'"):
+        registry.get("gelu_fast")
