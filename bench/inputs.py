@@ -40,7 +40,7 @@ def subnormal_band(name, dtype):
     Parameters
     ----------
     name : str
-        A gelu_c function; a ``*_backward`` name uses its derivative (dy = 1).
+        A gelu_c function; a backward function uses its derivative (dy = 1).
     dtype : numpy dtype-like
         float32 or float64.
 
@@ -51,8 +51,9 @@ def subnormal_band(name, dtype):
         found (a kernel that flushes to zero, say).
     """
     import gelu_c
+    from gelu_c import registry
     dtype = np.dtype(dtype)
-    fname = name.replace("_backward", "_grad") if name.endswith("_backward") else name
+    fname = registry.grad_of(name) if registry.get(name).nin == 2 else name
     f = getattr(gelu_c, fname)
     # A fine grid: the band is narrow for gelu_tanh (its argument is cubic in x).
     x = np.linspace(_SEARCH_LO[dtype], -1.0, 400_001).astype(dtype)

@@ -5,6 +5,10 @@ operations, one temporary per step, no ``out=``. They are written to be *correct
 (the same mathematical function as the ufunc of that name), not fast or accurate in
 the tails, so a speed ratio against them compares like with like.
 
+There is one Python function here per function of :mod:`gelu_c.registry`, named
+like it; the name lists are the registry's, and importing this module fails, naming
+the function, when the registry has a function without its naive formula here.
+
 Constants are Python floats on purpose: under NumPy 2's promotion rules a Python
 float is "weak" and keeps a float32 array float32, where an ``np.float64`` constant
 would silently promote the whole expression to float64 and change what is timed.
@@ -12,6 +16,8 @@ would silently promote the whole expression to float64 and change what is timed.
 import math
 
 import numpy as np
+
+from gelu_c import registry
 
 try:
     from scipy.special import expit, ndtr
@@ -84,10 +90,15 @@ def silu_backward(dy, x):
     return dy * silu_grad(x)
 
 
-UNARY = ("norm_cdf", "gelu", "gelu_grad", "gelu_tanh", "gelu_tanh_grad",
-         "gelu_sigmoid", "gelu_sigmoid_grad", "silu", "silu_grad")
-BINARY = ("gelu_backward", "gelu_tanh_backward", "gelu_sigmoid_backward", "silu_backward")
-ALL = UNARY + BINARY
+#: The functions of one argument, of two (``dy, x``) and all of them (the registry's).
+UNARY = registry.names(nin=1)
+BINARY = registry.names(nin=2)
+ALL = registry.names()
+
+_missing = [name for name in ALL if not callable(globals().get(name))]
+if _missing:
+    raise ImportError(f"bench/naive.py has no naive formula for {', '.join(_missing)} "
+                      "(a function of gelu_c.registry): add one, named like the function")
 
 #: name -> naive callable, ``f(x)`` for unary names and ``f(dy, x)`` for backward ones
 NAIVE = {name: globals()[name] for name in ALL}

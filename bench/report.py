@@ -118,17 +118,17 @@ def _nlabel(n):
 def _max_ulp32(name, got, x, dy):
     """Worst error in float32 ULPs against SciPy's float64 evaluation (fine for float32).
 
-    Within ``oracle.ZERO_BAND`` of a zero of a derivative the float64 reference itself
-    loses the relative accuracy a ULP count needs, and the spec's bound is absolute
-    there: this quick figure leaves those points out (the accuracy harness,
-    ``python -m gelu_c.accuracy``, applies the absolute rule to them instead).
+    Within the zero band of a derivative's zero (``zeros.zero_band(name)``, from the
+    function's bound in the registry) the float64 reference itself loses the relative
+    accuracy a ULP count needs, and the bound is absolute there: this quick figure
+    leaves those points out (the accuracy harness, ``python -m gelu_c.accuracy``,
+    applies the absolute rule to them instead).
     """
-    from gelu_c import oracle
+    from gelu_c.accuracy import zeros
+    from gelu_c.accuracy.scipy_reference import scipy_reference
     x64 = x.astype(np.float64)
-    ref = oracle.scipy_reference(name, x64, None if dy is None else dy.astype(np.float64))
-    keep = np.ones(x.shape, bool)
-    if name.endswith(("_grad", "_backward")):
-        keep &= ~oracle.near_derivative_zero(name, x64)
+    ref = scipy_reference(name, x64, None if dy is None else dy.astype(np.float64))
+    keep = ~zeros.near_derivative_zero(name, x64)     # all kept for a value function
     ulp = np.exp2(np.floor(np.log2(np.maximum(np.abs(ref), 2.0 ** -126))) - 23)
     with np.errstate(all="ignore"):
         err = np.abs(got.astype(np.float64) - ref) / ulp

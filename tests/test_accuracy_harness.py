@@ -3,8 +3,8 @@
 * decimal places: a planted error of known size and place is reported at that
   size, place and location; shares of agreeing decimals on a constructed case;
 * ULPs: a result planted 3 ulp off is reported as the maximum, at its x, with
-  the size computed here independently in mpmath; the SPEC's absolute rule near
-  a derivative zero;
+  the size computed here independently in mpmath; the absolute rule of the
+  registry's bounds near a derivative zero;
 * exhaustive float32: planted errors, NaNs and wrong limits are found in a
   small range of bit patterns; the worker pool runs on each kernel path;
 * the headline figures (tanh form: 4th decimal place, 4.73e-4 at |x| = 2.70;
@@ -25,8 +25,9 @@ import numpy as np
 import pytest
 
 import gelu_c
-from gelu_c import accuracy, oracle
-from gelu_c.accuracy import exhaustive
+from gelu_c import accuracy, registry
+from gelu_c.accuracy import definitions, exhaustive, zeros
+from gelu_c.accuracy.scipy_reference import scipy_reference
 from gelu_c.accuracy.progress import Progress
 
 PATHS = tuple(gelu_c.available_kernel_paths())
@@ -76,7 +77,7 @@ def test_first_differing_place(err, place):
 @pytest.mark.parametrize("sign", [1, -1])
 def test_planted_decimal_error_is_found_at_its_place_and_location(sign):
     x = np.linspace(-3, 3, 6001)
-    exact = oracle.scipy_reference("gelu", x)
+    exact = scipy_reference("gelu", x)
     approx = exact.copy()
     i0 = 1234
     approx[i0] += sign * 3e-5
@@ -161,7 +162,7 @@ def test_derivative_row_matches_mpmath():
 
 def test_planted_ulp_error_is_the_maximum_at_its_x():
     x = np.linspace(-3, 3, 41).astype(np.float32)
-    computed = oracle.reference("gelu", x).astype(np.float32)     # correctly rounded
+    computed = definitions.reference("gelu", x).astype(np.float32)     # correctly rounded
     i0 = 17
     for _ in range(3):
         computed[i0] = np.nextafter(computed[i0], np.float32(np.inf))
@@ -180,9 +181,11 @@ def test_planted_ulp_error_is_the_maximum_at_its_x():
 
 @pytest.mark.parametrize("name, dy", [("gelu_grad", None), ("gelu_backward", 4.0)])
 def test_absolute_rule_near_a_derivative_zero(name, dy):
-    (z,) = oracle.derivative_zeros("gelu_grad")
+    b = registry.get(name).accuracy                   # the bound the harness must apply
+    (z,) = zeros.derivative_zeros("gelu_grad")
     near = np.float32(float(z))                       # |f'(near)| ~ 1e-8: inside the band
     far = np.float32(float(z) + 2e-2)                 # outside it
+    assert 0 < b.zero_band < 2e-2
     x = np.array([near, far], dtype=np.float32)
     d = None if dy is None else np.full(2, dy, dtype=np.float32)
     computed = np.zeros(2, dtype=np.float32)          # a wrong 0 at both points
@@ -191,16 +194,17 @@ def test_absolute_rule_near_a_derivative_zero(name, dy):
         scale = 1 if dy is None else dy
         fp = [mpmath.diff(_mp_gelu, mpmath.mpf(float(v))) for v in x]
         g = [v * scale for v in fp]
-        u_half = mpmath.mpf(2) ** -24                 # 1 ulp of 0.5
-        # allowance: |dy| ulps of 0.5, plus (backward) half an ulp of |dy| (|f'| + ulp(0.5))
+        u_half = b.zero_band_ulps_of_half * mpmath.mpf(2) ** -24    # ulps of 0.5
+        # allowance: |dy| times that, plus (backward) half an ulp of |dy| (|f'| + it)
         allow = scale * u_half + (0 if dy is None else _mp_ulp32(scale * (abs(fp[0]) + u_half)) / 2)
-        band = float(2 * abs(g[0]) / allow)           # scaled so that the bound 2 <=> within it
+        band = float(b.ulps * abs(g[0]) / allow)      # scaled so that the bound <=> within it
         raw_near = float(abs(g[0]) / _mp_ulp32(g[0]))
         raw_far = float(abs(g[1]) / _mp_ulp32(g[1]))
     assert raw_near > 1e5                             # what the plain ULP count would say
-    assert err[0] == pytest.approx(band, rel=1e-9) and err[0] < 2
+    assert err[0] == pytest.approx(band, rel=1e-9) and err[0] < b.ulps
     assert err[1] == pytest.approx(raw_far, rel=1e-9) and err[1] > 1e5
-    assert accuracy.bound(name) == 2.0 and accuracy.bound("gelu") == 1.0
+    assert accuracy.bound(name) == b.ulps == 2.0
+    assert accuracy.bound("gelu") == registry.get("gelu").accuracy.ulps == 1.0
 
 
 # ---------------------------------------------------------------------------
@@ -320,7 +324,7 @@ def test_measure_returns_every_row(small_report):
     assert len(ours) == len(PATHS) * 4 * 2 * 3           # paths x functions x dtypes x ranges+all
     for r in ours:
         assert r["n"] == (16 if r["range_key"] == "all" else 8)
-        assert r["within_bound"], r                     # our kernels meet the SPEC here
+        assert r["within_bound"], r                     # our kernels meet their bounds here
         assert (r["dy_max"] is None) == (r["function"] != "silu_backward")
     assert accuracy.kernel_rows_over_bound(rep) == []
     scipy_rows = [r for r in rep["ulp"] if r["implementation"] == "scipy"]

@@ -1,8 +1,9 @@
 """Signs of the derivatives and of dy * f'(x), tested apart from their magnitudes.
 
-Within 1e-3 of a derivative's zero the accuracy bound is absolute (ULP errors
-are meaningless where the exact value goes through 0), and an absolute bound
-would let a result of the wrong sign through. So signs get tests of their own:
+Within 1e-3 of a derivative's zero (its registry bound's ``zero_band``) the
+accuracy bound is absolute (ULP errors are meaningless where the exact value goes
+through 0), and an absolute bound would let a result of the wrong sign through. So
+signs get tests of their own:
 
 * every float within ``NEIGHBOURS`` ulps of each derivative zero (both
   dtypes): ``*_grad(x)`` has the sign of the exact f'(x), and
@@ -22,7 +23,8 @@ import numpy as np
 import pytest
 
 import gelu_c
-from gelu_c import oracle
+from gelu_c import registry
+from gelu_c.accuracy import definitions, ulps, zeros
 
 DTYPES = (np.float32, np.float64)
 DTYPE_IDS = ("float32", "float64")
@@ -41,11 +43,11 @@ def _around_zeros(grad, dtype_name):
     dtype = np.dtype(dtype_name)
     ut = _bits_type(dtype)
     xs = []
-    for z in oracle.derivative_zeros(grad):
+    for z in zeros.derivative_zeros(grad):
         b = int(np.array([float(z)], dtype=dtype).view(ut)[0])
         xs.extend(b + k for k in range(-NEIGHBOURS, NEIGHBOURS + 1))
     x = np.array(xs, dtype=ut).view(dtype)
-    exact = oracle.exact(grad, x)
+    exact = definitions.exact(grad, x)
     assert all(e != 0 for e in exact)
     sign = np.array([1.0 if e > 0 else -1.0 for e in exact])
     return x, sign, exact
@@ -67,7 +69,7 @@ def _calls(f, *args):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("grad", oracle.GRADS)
+@pytest.mark.parametrize("grad", registry.names("grad"))
 def test_grad_sign_beside_its_zero(grad, dtype, kernel_path):
     x, sign, exact = _around_zeros(grad, np.dtype(dtype).name)
     f = getattr(gelu_c, grad)
@@ -75,15 +77,15 @@ def test_grad_sign_beside_its_zero(grad, dtype, kernel_path):
         for how, got in _calls(f, x):
             bad = (got == 0) | (np.signbit(got) != (sign < 0))
             assert not bad.any(), (grad, kernel_path, how, x[bad], got[bad])
-            err = oracle.abs_error(grad, got, x, exact_values=exact)
-            allow = oracle.zero_band_allowance(grad, dtype, x)
+            err = ulps.abs_error(grad, got, x, exact_values=exact)
+            allow = zeros.zero_band_allowance(grad, dtype, x)
             assert all(e <= a for e, a in zip(err, allow)), (grad, kernel_path, how)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.BACKWARD)
+@pytest.mark.parametrize("name", registry.names("backward"))
 def test_backward_sign_beside_the_zero(name, dtype, kernel_path):
-    grad = oracle.GRAD_OF[name]
+    grad = registry.grad_of(name)
     x, sign, exact = _around_zeros(grad, np.dtype(dtype).name)
     f = getattr(gelu_c, name)
     for d in _dys(dtype):
@@ -103,8 +105,8 @@ def test_backward_sign_beside_the_zero(name, dtype, kernel_path):
             if d == 0:
                 assert (got == 0).all(), (where, got)
                 continue
-            err = oracle.abs_error(name, got, x, dy)
-            allow = oracle.zero_band_allowance(name, dtype, x, dy)
+            err = ulps.abs_error(name, got, x, dy)
+            allow = zeros.zero_band_allowance(name, dtype, x, dy)
             assert all(e <= a for e, a in zip(err, allow)), where
 
 
@@ -126,14 +128,14 @@ def _slope_negative(grad, dtype_name):
     is negative left of its one zero and positive right of it: derivative_zeros
     documents the scan)."""
     x = _random_floats(dtype_name)
-    (z,) = oracle.derivative_zeros(grad)
+    (z,) = zeros.derivative_zeros(grad)
     return x, np.array([mpmath.mpf(float(v)) < z for v in x])
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.BACKWARD)
+@pytest.mark.parametrize("name", registry.names("backward"))
 def test_backward_sign_everywhere(name, dtype, kernel_path):
-    grad = oracle.GRAD_OF[name]
+    grad = registry.grad_of(name)
     x, neg = _slope_negative(grad, np.dtype(dtype).name)
     f = getattr(gelu_c, name)
     g = getattr(gelu_c, grad)
@@ -149,5 +151,5 @@ def test_backward_sign_everywhere(name, dtype, kernel_path):
 
 def test_one_zero_per_derivative():
     """The sign rule above assumes a single zero per derivative."""
-    for grad in oracle.GRADS:
-        assert len(oracle.derivative_zeros(grad)) == 1, grad
+    for grad in registry.names("grad"):
+        assert len(zeros.derivative_zeros(grad)) == 1, grad

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import gelu_c
-from gelu_c import oracle
+from gelu_c import registry
 
 DTYPES = (np.float32, np.float64)
 
@@ -25,7 +25,7 @@ def _one(f, *args):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=("float32", "float64"))
-@pytest.mark.parametrize("name", oracle.BINARY)
+@pytest.mark.parametrize("name", registry.names(nin=2))
 def test_reduce_and_accumulate_are_sequential(name, dtype, kernel_path):
     f = getattr(gelu_c, name)
     rng = np.random.default_rng(5)
@@ -55,7 +55,7 @@ def test_huge_strides(name, dtype, kernel_path):
     rng = np.random.default_rng(6)
     view[:] = rng.normal(0, 3, n)
     f = getattr(gelu_c, name)
-    args = (view, view[::-1]) if name in oracle.BINARY else (view,)
+    args = (view, view[::-1]) if registry.get(name).nin == 2 else (view,)
     contiguous = [np.ascontiguousarray(a) for a in args]
     want = f(*contiguous)
     out_buf = np.zeros(buf.shape, dtype=dtype)      # calloc: lazily mapped, unlike zeros_like
@@ -79,7 +79,7 @@ def test_in_place_at_a_stride_over_several_chunks(name, dtype, step, kernel_path
     view = buf[::step][:n]
     before = buf.copy()
     f = getattr(gelu_c, name)
-    dy = rng.normal(0, 2, 2 * n).astype(dtype)[::2][:n] if name in oracle.BINARY else None
+    dy = rng.normal(0, 2, 2 * n).astype(dtype)[::2][:n] if registry.get(name).nin == 2 else None
     args = (dy, view) if dy is not None else (view,)
     want = f(*[np.ascontiguousarray(a) for a in args])
     got = f(*args, out=view)
@@ -94,7 +94,7 @@ def _subnormal_band_inputs(name, dtype, n, rng):
     """n inputs whose results (dy = 1 for a backward) lie below the normal range,
     found on a grid with the function itself: input selection only, nothing is
     asserted from these values."""
-    grad = oracle.GRAD_OF[name] if name in oracle.BINARY else name
+    grad = registry.grad_of(name) if registry.get(name).nin == 2 else name
     f = getattr(gelu_c, grad)
     grid = -np.linspace(0.5, 1000.0, 400_001).astype(dtype)
     with np.errstate(all="ignore"):
@@ -105,7 +105,7 @@ def _subnormal_band_inputs(name, dtype, n, rng):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=("float32", "float64"))
-@pytest.mark.parametrize("name", oracle.NAMES)
+@pytest.mark.parametrize("name", registry.names())
 def test_neighbours_do_not_change_a_result(name, dtype, kernel_path):
     # The final scaling picks one of two recipes per vector (exponent-field shift when
     # every lane's result is normal, integer rounding on the subnormal grid otherwise);
@@ -117,7 +117,7 @@ def test_neighbours_do_not_change_a_result(name, dtype, kernel_path):
     usual = rng.normal(0, 1, 64)
     x = np.concatenate([deep, usual, np.zeros(3)]).astype(dtype)
     dy = None
-    if name in oracle.BINARY:
+    if registry.get(name).nin == 2:
         # near 1 for most lanes (subnormal products), down to 2^-60 for a few (dy*m
         # itself far below 1 before the final scaling)
         dy = np.exp2(np.where(rng.random(x.size) < 0.8, rng.uniform(-1, 1, x.size),

@@ -2,7 +2,8 @@
 
 SciPy is a test and benchmark extra, not a dependency of gelu_c, so the report must run
 without it (it once died on ``import scipy`` right after the configuration block). Its
-float64 reference then comes from :func:`gelu_c.oracle.float64_special`'s stand-ins,
+float64 reference then comes from
+:func:`gelu_c.accuracy.scipy_reference.float64_special`'s stand-ins,
 checked here against mpmath.
 """
 import math
@@ -13,7 +14,7 @@ import sys
 import mpmath
 import numpy as np
 
-from gelu_c import oracle
+from gelu_c.accuracy.scipy_reference import float64_special
 
 EPS64 = 2.0 ** -53
 
@@ -51,8 +52,8 @@ def test_float64_special_without_scipy_against_mpmath(monkeypatch):
     error enters with a factor below 1)."""
     monkeypatch.setitem(sys.modules, "scipy", None)
     monkeypatch.setitem(sys.modules, "scipy.special", None)
-    ndtr, expit = oracle.float64_special()
-    assert ndtr.__module__ == oracle.__name__, "SciPy's ndtr, not the stand-in"
+    ndtr, expit = float64_special()
+    assert ndtr.__module__ == float64_special.__module__, "SciPy's ndtr, not the stand-in"
     rng = np.random.default_rng(7)
     x = np.concatenate([rng.uniform(-37.5, 8.0, 300), [-37.5, -20.0, -1.0, 0.0, 1e-300, 5.0]])
     got = ndtr(x)

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 import gelu_c
-from gelu_c import oracle
+from gelu_c import registry
+from gelu_c.accuracy import zeros
 
 DTYPES = (np.float32, np.float64)
 DTYPE_IDS = ("float32", "float64")
@@ -52,11 +53,11 @@ def _pool(dtype_name, which):
                 -float(fi.smallest_normal), float(fi.smallest_subnormal),
                 -float(fi.smallest_subnormal), 3 * float(fi.smallest_subnormal),
                 1e-30, -1e-30, 1e10, -1e10, 1e30, -1e30]
-    zeros = [float(z) for n in ("gelu", "gelu_tanh", "gelu_sigmoid", "silu")
-             for z in oracle.derivative_zeros(n)]
+    derivative_zeros = [float(z) for n in registry.names("grad")
+                        for z in zeros.derivative_zeros(n)]
     parts = [
         np.array(specials * 8),
-        np.array(zeros * 16) + rng.uniform(-1e-3, 1e-3, 16 * len(zeros)),
+        np.array(derivative_zeros * 16) + rng.uniform(-1e-3, 1e-3, 16 * len(derivative_zeros)),
         rng.normal(0, 2, POOL // 3),
         rng.uniform(-40, 10, POOL // 6),
         -np.geomspace(3, 800, POOL // 10),
@@ -76,7 +77,7 @@ def _pool(dtype_name, which):
 
 def _args(name, dtype):
     x = _pool(np.dtype(dtype).name, 0)
-    if name in oracle.BINARY:
+    if registry.get(name).nin == 2:
         dy = _pool(np.dtype(dtype).name, 1)
         return (dy, x)
     return (x,)
@@ -115,7 +116,7 @@ def _check(name, dtype, path, what, got, want, xs):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.NAMES)
+@pytest.mark.parametrize("name", registry.names())
 def test_layout_independence(name, dtype, kernel_path):
     f = _ufunc(name)
     args = _args(name, dtype)
@@ -153,7 +154,7 @@ def test_layout_independence(name, dtype, kernel_path):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.NAMES)
+@pytest.mark.parametrize("name", registry.names())
 def test_misaligned_buffer(name, dtype, kernel_path):
     """Arrays not aligned to their element size (a byte offset of 1)."""
     f = _ufunc(name)
@@ -173,7 +174,7 @@ def test_misaligned_buffer(name, dtype, kernel_path):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.NAMES)
+@pytest.mark.parametrize("name", registry.names())
 def test_all_paths_identical(name, dtype):
     """Every available path returns the same bits as the scalar path."""
     args = _args(name, dtype)

@@ -7,10 +7,7 @@ import numpy as np
 import pytest
 
 import gelu_c
-
-UNARY = ["norm_cdf", "gelu", "gelu_grad", "gelu_tanh", "gelu_tanh_grad", "gelu_sigmoid",
-         "gelu_sigmoid_grad", "silu", "silu_grad"]
-BINARY = ["gelu_backward", "gelu_tanh_backward", "gelu_sigmoid_backward", "silu_backward"]
+from gelu_c import registry
 
 CASES = {
     np.float32: (np.uint32, [0x7F800001, 0xFFA00000], [0x7FC12345, 0xFFC00001], 0x00400000),
@@ -24,7 +21,7 @@ def _quiet(bits, qbit):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", UNARY + BINARY)
+@pytest.mark.parametrize("name", registry.names())
 def test_nan_in_quiet_nan_out(name, dtype, kernel_path):
     ut, snans, qnans, qbit = CASES[dtype]
     x = np.array(snans + qnans, dtype=ut).view(dtype)
@@ -40,7 +37,7 @@ def test_nan_in_quiet_nan_out(name, dtype, kernel_path):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", UNARY + BINARY)
+@pytest.mark.parametrize("name", registry.names())
 def test_quiet_nan_raises_no_warning(name, dtype, kernel_path):
     """Quiet NaNs, alone and among ordinary values (both inputs of the backward
     functions, at several lane positions), set no floating-point flag: a kernel that
@@ -94,7 +91,7 @@ def _flags_and_bits(f, dy, x, ut):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("name", registry.names(nin=2))
 def test_signaling_nan_in_either_operand(name, dtype, kernel_path):
     """A signaling NaN in dy or in x raises "invalid", whatever the other operand
     is (a number, an infinity, a quiet or signaling NaN), on every path, alone and

@@ -18,11 +18,13 @@ import numpy as np
 import pytest
 
 import gelu_c
-from gelu_c import oracle
+from gelu_c import registry
+from gelu_c.accuracy import definitions, ulps
 
 DTYPES = (np.float32, np.float64)
 DTYPE_IDS = ("float32", "float64")
-GELU_LIKE = ("gelu", "gelu_tanh", "gelu_sigmoid", "silu")
+#: The values of the form x * (something in (0, 1)): x's sign, f(+inf) = +inf, f(-inf) = -0.
+GELU_LIKE = tuple(n for n in registry.names("value") if registry.get(n).sign_of_x)
 FILLER = 0.375
 POSITIONS = (0, 1, 7, 8, 15, 16, 31, 36)   # in an array of 37 elements
 
@@ -84,14 +86,14 @@ def _is(v, sign=None):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.UNARY)
+@pytest.mark.parametrize("name", registry.names(nin=1))
 def test_nan_propagates(name, dtype, kernel_path):
     _check(name, dtype, kernel_path, np.nan, _is_nan, "NaN")
     _check(name, dtype, kernel_path, -np.nan, _is_nan, "NaN")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.BACKWARD)
+@pytest.mark.parametrize("name", registry.names("backward"))
 def test_backward_nan_in_either_input(name, dtype, kernel_path):
     for x in (0.0, -0.0, 1.5, -0.75, -20.0, 1e30, np.inf, -np.inf):
         _check(name, dtype, kernel_path, x, _is_nan, "NaN", dy=np.nan)
@@ -118,7 +120,7 @@ def test_norm_cdf_limits(dtype, kernel_path):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.GRADS)
+@pytest.mark.parametrize("name", registry.names("grad"))
 def test_grad_limits(name, dtype, kernel_path):
     _check(name, dtype, kernel_path, np.inf, _is(1.0), "1")
     _check(name, dtype, kernel_path, -np.inf, _is(0.0), "0")
@@ -127,7 +129,7 @@ def test_grad_limits(name, dtype, kernel_path):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.BACKWARD)
+@pytest.mark.parametrize("name", registry.names("backward"))
 def test_backward_limits(name, dtype, kernel_path):
     for dy in (1.0, 2.5, -3.0, 0.0):
         _check(name, dtype, kernel_path, np.inf, _is(dy), f"{dy}", dy=dy)
@@ -137,7 +139,7 @@ def test_backward_limits(name, dtype, kernel_path):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.BACKWARD)
+@pytest.mark.parametrize("name", registry.names("backward"))
 def test_backward_infinite_dy(name, dtype, kernel_path):
     """dy = +-inf times a finite non-zero f'(x) is an infinity of the product's sign.
 
@@ -148,7 +150,7 @@ def test_backward_infinite_dy(name, dtype, kernel_path):
     """
     xs = (1.0, -2.0, 0.0, 30.0, -30.0, -200.0, 1e30, -1e30, 1e-30, -1e-30)
     for x in xs:
-        slope_positive = oracle.exact_scalar(oracle.GRAD_OF[name], x) > 0
+        slope_positive = definitions.exact_scalar(registry.grad_of(name), x) > 0
         for dy in (np.inf, -np.inf):
             want = dy if slope_positive else -dy
             _check(name, dtype, kernel_path, x, _is(want), repr(want), dy=dy)
@@ -161,7 +163,7 @@ def test_backward_infinite_dy(name, dtype, kernel_path):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.BACKWARD)
+@pytest.mark.parametrize("name", registry.names("backward"))
 def test_backward_zero_dy_gives_signed_zero(name, dtype, kernel_path):
     """dy = +-0 gives the zero IEEE multiplication gives: sign(dy) * sign(f'(x)).
 
@@ -170,7 +172,7 @@ def test_backward_zero_dy_gives_signed_zero(name, dtype, kernel_path):
     far right, and both halves of the kernels' tables.
     """
     for x in (-30.0, -9.0, -5.0, -2.5, -0.5, -1e-30, 0.0, -0.0, 0.3, 2.0, 7.0, 1e30):
-        slope_negative = oracle.exact_scalar(oracle.GRAD_OF[name], x) < 0
+        slope_negative = definitions.exact_scalar(registry.grad_of(name), x) < 0
         for dy in (0.0, -0.0):
             want_sign = bool(np.signbit(dy)) != slope_negative
             _check(name, dtype, kernel_path, x, _is(0.0, sign=want_sign),
@@ -178,7 +180,7 @@ def test_backward_zero_dy_gives_signed_zero(name, dtype, kernel_path):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.NAMES)
+@pytest.mark.parametrize("name", registry.names())
 def test_specials_mixed_in_one_array(name, dtype, kernel_path):
     """All special inputs together in one strided-free array, in every lane."""
     specials = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0], dtype=dtype)
@@ -189,7 +191,7 @@ def test_specials_mixed_in_one_array(name, dtype, kernel_path):
     rng.shuffle(x)
     f = _ufunc(name)
     with np.errstate(all="ignore"):
-        if name in oracle.BINARY:
+        if registry.get(name).nin == 2:
             dy = np.resize(np.array([1.0, -2.0, 0.25], dtype=dtype), n)
             got = f(dy, x)
         else:
@@ -208,7 +210,7 @@ def test_specials_mixed_in_one_array(name, dtype, kernel_path):
             # the same value (and sign) as when computed alone
             assert (np.isnan(single) and np.isnan(gi)) or (
                 single == gi and np.signbit(single) == np.signbit(gi)), (name, i, xi, gi, single)
-            e = oracle.exact_scalar(name, float(xi), None if dy is None else float(dy[i]))
+            e = definitions.exact_scalar(name, float(xi), None if dy is None else float(dy[i]))
             assert float(e) == gi, (name, kernel_path, xi, e, gi)
 
 
@@ -238,24 +240,24 @@ def test_gelu_like_results_have_the_sign_of_x(name, dtype, kernel_path):
 @pytest.mark.parametrize("name", GELU_LIKE)
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 def test_subnormal_inputs_not_flushed(name, dtype, kernel_path):
-    """f(x) ~ x/2 for tiny x: subnormal results keep the 1 ULP bound (no FTZ)."""
+    """f(x) ~ x/2 for tiny x: subnormal results keep the function's bound, 1 ULP (no FTZ)."""
     sub = np.finfo(dtype).smallest_subnormal
     k = np.array([2, 3, 4, 5, 7, 10, 33, 1000, 2 ** 20], dtype=np.float64)
     x = np.concatenate([k, -k]) * float(sub)
     x = x.astype(dtype)
-    ex = oracle.exact(name, x)
+    ex = definitions.exact(name, x)
     with np.errstate(all="ignore"):
         got = _ufunc(name)(x)
     assert np.all(got[np.abs(x) >= 3 * sub] != 0), (name, x, got)
-    err = oracle.ulp_error(name, got, x, exact_values=ex)
+    err = ulps.ulp_error(name, got, x, exact_values=ex)
     i = int(np.argmax(err))
-    assert err[i] <= 1.0, (
+    assert err[i] <= registry.get(name).accuracy.ulps, (
         f"{name} [{np.dtype(dtype).name}, path={kernel_path}] {err[i]:.4g} ULP at "
         f"x={x[i]!r}: expected {mpmath.nstr(ex[i], 17)} got {got[i]!r}")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.NAMES)
+@pytest.mark.parametrize("name", registry.names())
 def test_no_spurious_invalid_overflow_divide(name, dtype, kernel_path):
     """No "invalid", "overflow" or "divide" flag from any finite or infinite input.
 
@@ -276,7 +278,7 @@ def test_no_spurious_invalid_overflow_divide(name, dtype, kernel_path):
     x = np.concatenate([mags, -mags])
     f = _ufunc(name)
     with np.errstate(invalid="raise", over="raise", divide="raise", under="ignore"):
-        if name in oracle.BINARY:
+        if registry.get(name).nin == 2:
             for dy in (1.0, -0.5, 1e-30):
                 got = f(np.full_like(x, dy), x)
                 assert not np.isnan(got).any(), (name, dy)
@@ -286,14 +288,14 @@ def test_no_spurious_invalid_overflow_divide(name, dtype, kernel_path):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("name", oracle.BACKWARD)
+@pytest.mark.parametrize("name", registry.names("backward"))
 def test_genuine_overflow_and_invalid_are_raised(name, dtype, kernel_path):
     """The flags IEEE arithmetic does raise on the true result still reach NumPy:
     dy = max times f'(2) > 1 overflows (the result is +inf), and inf * f'(-inf) = inf * 0
     is invalid (NaN); in full vectors and alone."""
     f = _ufunc(name)
     big = np.finfo(dtype).max
-    assert oracle.exact_scalar(oracle.GRAD_OF[name], 2.0) > 1
+    assert definitions.exact_scalar(registry.grad_of(name), 2.0) > 1
     for n in (1, 9, 37):
         with np.errstate(over="raise"):
             with pytest.raises(FloatingPointError, match="overflow"):

@@ -12,8 +12,15 @@ Three measurements, all against references independent of gelu_c's kernels:
   ULPs and the share of correctly rounded results; the same for the other
   implementations installed (:mod:`.others`: PyTorch, JAX, SciPy, the
   textbook one-liners).
-* **Exhaustive float32** (:mod:`.exhaustive`): all 2**32 inputs of ``gelu``
-  and ``norm_cdf`` against SciPy's ``ndtr`` in float64, per kernel path.
+* **Exhaustive float32** (:mod:`.exhaustive`): all 2**32 inputs of the
+  functions the registry marks ``exhaustive`` (``gelu`` and ``norm_cdf``)
+  against SciPy's ``ndtr`` in float64, per kernel path.
+
+The references: :mod:`.definitions` (every function in mpmath, the oracle),
+:mod:`.ulps` (errors in ULPs of the output type), :mod:`.zeros` (derivative
+zeros, the absolute bound around them, underflow thresholds) and
+:mod:`.scipy_reference` (a float64 evaluation through SciPy). Each function's
+bound, definition and approximated function are read from :mod:`gelu_c.registry`.
 
 Command line: ``python -m gelu_c.accuracy --help``.  From Python::
 
@@ -31,14 +38,15 @@ from .plotting import plot
 from .ranges import RANGES, Range, select_ranges
 from .report import (format_compact, format_decimal_places, format_headline, format_others,
                      format_report, format_ulp_tables, load_json, save_json)
-from .ulp_table import ZERO_BAND, bound, spec_errors, ulp_stats
+from .ulp_table import bound, names_by_kind, spec_errors, ulp_stats
+from .zeros import zero_band
 
 __all__ = [
     "APPROXIMATIONS", "DTYPES", "Implementation", "OTHERS", "PLACES", "RANGES", "Range",
-    "ZERO_BAND", "approximation_rows", "bound", "decimal_place_stats", "exhaustive",
+    "approximation_rows", "bound", "decimal_place_stats", "exhaustive",
     "find_implementations", "first_differing_place", "format_compact", "format_decimal_places",
     "format_headline", "format_others", "format_report", "format_ulp_tables",
-    "kernel_rows_over_bound", "load_json", "measure", "plot", "save_json", "select_ranges",
-    "spec_errors", "ulp_stats",
+    "kernel_rows_over_bound", "load_json", "measure", "names_by_kind", "plot", "save_json",
+    "select_ranges", "spec_errors", "ulp_stats", "zero_band",
 ]
 

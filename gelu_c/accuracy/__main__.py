@@ -5,11 +5,13 @@ Without options it prints the decimal-place table of the approximations
 GELU), the ULP table of every gelu_c function per dtype and kernel path, and the
 same figures for the other implementations installed (PyTorch, JAX, SciPy, the
 textbook one-liners), in well under a minute.  The exit status is 1 when a gelu_c
-kernel exceeds its bound (1 ulp forward, 2 ulp derivatives and backward).
+kernel exceeds its bound (each function's, from :mod:`gelu_c.registry`: 1 ulp
+forward, 2 ulp derivatives and backward).
 """
 import argparse
 import sys
 
+from .. import registry
 from . import exhaustive
 from .measurement import kernel_rows_over_bound, measure
 from .others import OTHERS
@@ -38,7 +40,8 @@ def _parser():
                          f"{' and '.join(exhaustive.FUNCS)} on each kernel path against "
                          "SciPy's ndtr in float64 (minutes per path; needs scipy)")
     ap.add_argument("--functions", type=_list, metavar="F,G",
-                    help="gelu_c function names (default: all 13; with --exhaustive: "
+                    help=f"gelu_c function names (default: all {len(registry.names())}; "
+                         "with --exhaustive: "
                          f"{','.join(exhaustive.FUNCS)})")
     ap.add_argument("--dtypes", type=_list, default=["float32", "float64"], metavar="D,E",
                     help="float32 and/or float64 (default both)")

@@ -1,11 +1,12 @@
 """How many decimal places an approximation shares with exact GELU.
 
 The approximations are judged as *formulas*, not as our kernels: both sides are
-evaluated in float64 (``oracle.scipy_reference``: SciPy's ``ndtr``/``expit``
-with the published constants).  float64 evaluation errs by about 1e-16 in
-absolute terms on these ranges, so every absolute difference of 1e-9 or more is
-exact to many digits, and the decimal-place verdicts (thresholds down to
-``0.5e-8``) are right except for points within ~1e-15 of a threshold.
+evaluated in float64 (:func:`.scipy_reference.scipy_reference`: SciPy's
+``ndtr``/``expit`` with the published constants); which exact function each one
+stands in for is the registry's ``approximates``.  float64 evaluation errs by
+about 1e-16 in absolute terms on these ranges, so every absolute difference of
+1e-9 or more is exact to many digits, and the decimal-place verdicts (thresholds
+down to ``0.5e-8``) are right except for points within ~1e-15 of a threshold.
 
 Definitions
 -----------
@@ -22,7 +23,9 @@ reported.
 """
 import numpy as np
 
-from .. import oracle
+from .. import registry
+from .scipy_reference import scipy_reference
+from .ulp_table import names_by_kind
 
 __all__ = ["PLACES", "APPROXIMATIONS", "thresholds", "first_differing_place",
            "decimal_place_stats", "approximation_rows"]
@@ -30,15 +33,10 @@ __all__ = ["PLACES", "APPROXIMATIONS", "thresholds", "first_differing_place",
 #: Decimal places examined (k = 1 ... PLACES).
 PLACES = 8
 
-#: Each approximation (and its derivative) and the exact function it stands in for.
-APPROXIMATIONS = {
-    "gelu_tanh": "gelu",
-    "gelu_sigmoid": "gelu",
-    "silu": "gelu",
-    "gelu_tanh_grad": "gelu_grad",
-    "gelu_sigmoid_grad": "gelu_grad",
-    "silu_grad": "gelu_grad",
-}
+#: Each approximation (and its derivative) and the exact function it stands in for
+#: (the registry's ``approximates``), values first.
+APPROXIMATIONS = {name: registry.get(name).approximates for name in names_by_kind()
+                  if registry.get(name).approximates}
 
 _TINY64 = float(np.finfo(np.float64).tiny)
 
@@ -144,10 +142,10 @@ def approximation_rows(ranges, n_grid, places=PLACES, functions=None):
     rows = []
     for rng in ranges:
         x = rng.grid(n_grid)
-        exact = {ref: oracle.scipy_reference(ref, x) for ref in set(APPROXIMATIONS.values())}
+        exact = {ref: scipy_reference(ref, x) for ref in set(APPROXIMATIONS.values())}
         for name in names:
             ref = APPROXIMATIONS[name]
-            stats = decimal_place_stats(x, oracle.scipy_reference(name, x), exact[ref], places)
+            stats = decimal_place_stats(x, scipy_reference(name, x), exact[ref], places)
             rows.append({"function": name, "reference": ref, "range": rng.label,
                          "range_key": rng.key, **stats})
     rows.sort(key=lambda r: names.index(r["function"]))     # stable: ranges keep their order

@@ -1,14 +1,17 @@
 """Exhaustive float32 check of the exact functions (``gelu``, ``norm_cdf``): all 2**32 inputs.
 
-Reference: ``scipy.special.ndtr`` evaluated in float64 (relative error about
-1e-13 over the float32 range, i.e. about 1e-6 float32 ULP), ``gelu`` as
-``x * ndtr(x)`` in float64.  Error: ``|got - ref| / ulp32(ref)`` with
+The functions checked are those :mod:`gelu_c.registry` marks ``exhaustive``
+(:data:`FUNCS`), each held to its registry bound (1 ULP).  Reference:
+``scipy.special.ndtr`` evaluated in float64 (relative error about 1e-13 over the
+float32 range, i.e. about 1e-6 float32 ULP), ``gelu`` as ``x * ndtr(x)`` in float64
+(:data:`REFERENCES`).  Error: ``|got - ref| / ulp32(ref)`` with
 ``ulp32(y) = 2**(floor(log2|y|) - 23)`` floored at ``2**-149`` (also for
-``y == 0``).  Bound: max error <= 1.0 ULP; NaN in -> NaN out; no NaN for a
-non-NaN input; the infinities give the limits (``gelu(-inf) = -0.0``,
-``gelu(+inf) = +inf``, ``Phi(-inf) = 0``, ``Phi(+inf) = 1``).  A result counts
-as correctly rounded when its error is <= 0.5 ULP (the reference's own error
-can only misjudge results within ~1e-6 ULP of a rounding midpoint).
+``y == 0``).  Bound: max error <= the function's bound; NaN in -> NaN out; no NaN
+for a non-NaN input; the infinities give the limits (``gelu(-inf) = -0.0``,
+``gelu(+inf) = +inf``, ``Phi(-inf) = 0``, ``Phi(+inf) = 1``), signed for a function
+whose result has x's sign.  A result counts as correctly rounded when its error is
+<= 0.5 ULP (the reference's own error can only misjudge results within ~1e-6 ULP of
+a rounding midpoint).
 
 The inputs are processed in blocks of 2**24 bit patterns by a pool of worker
 processes (2 by default), each forced to the kernel path under test; a progress
@@ -22,17 +25,44 @@ import time
 
 import numpy as np
 
+from .. import registry
 from .progress import Progress
 
-__all__ = ["BLOCK", "TOTAL", "FUNCS", "BOUND", "ulp32", "check_range", "run", "passed",
-           "summary_line", "sweep", "main"]
+__all__ = ["BLOCK", "TOTAL", "FUNCS", "REFERENCES", "bound", "ulp32", "check_range", "run",
+           "passed", "summary_line", "sweep", "main"]
 
 BLOCK = 1 << 24        # bit patterns per job handed to a worker
 TOTAL = 1 << 32        # every float32 bit pattern
 SUB = 1 << 18          # inner block: keeps the float64 temporaries cache-sized
-FUNCS = ("gelu", "norm_cdf")
-BOUND = 1.0
 WORKERS = 2
+
+
+def _gelu_reference(xd, nd):
+    ref = xd * nd
+    ref[xd == -np.inf] = -0.0
+    return ref
+
+
+#: The float64 reference of each function the sweep can check, from ``xd`` (the inputs
+#: in float64) and ``nd`` (``ndtr(xd)``, computed once per block for all of them).
+REFERENCES = {
+    "norm_cdf": lambda xd, nd: nd,
+    "gelu": _gelu_reference,
+}
+
+#: The functions checked: those the registry marks ``exhaustive``, in registry order.
+FUNCS = tuple(name for name in registry.names() if registry.get(name).exhaustive)
+
+_missing = [name for name in FUNCS if name not in REFERENCES]
+if _missing:
+    raise LookupError(f"the registry marks {', '.join(_missing)} exhaustive, but "
+                      "gelu_c/accuracy/exhaustive.py has no float64 reference for it "
+                      "(REFERENCES)")
+
+
+def bound(func):
+    """The bound of ``func`` in ULPs (the registry's), which the sweep holds it to."""
+    return registry.get(func).accuracy.ulps
 
 
 def ulp32(ref):
@@ -60,7 +90,8 @@ def ulp32(ref):
 
 def _empty(funcs):
     return {f: dict(max_err=-1.0, x=None, bits=None, got=None, ref=None, n_over=0,
-                    n_not_cr=0, sum_err=0.0, examples=[], nan_bad=0, special_bad=[], n=0)
+                    n_not_cr=0, sum_err=0.0, examples=[], nan_bad=0, special_bad=[], n=0,
+                    bound=bound(f))
             for f in funcs}
 
 
@@ -78,13 +109,15 @@ def _merge(total, res):
 
 
 def _special_mismatches(func, x, got, ref):
-    """(x, got, want) for +-inf inputs whose result is not the limit (signed for gelu)."""
+    """(x, got, want) for +-inf inputs whose result is not the limit (signed for a
+    function whose result has x's sign: -0.0 at -inf)."""
+    signed = registry.get(func).sign_of_x
     bad = []
     for xv in (np.inf, -np.inf):
         sel = np.flatnonzero(x == xv)
         if sel.size:
             gv, wv = got[sel[0]], ref[sel[0]]
-            if not (gv == wv and (func != "gelu" or xv > 0 or np.signbit(gv))):
+            if not (gv == wv and (not signed or xv > 0 or np.signbit(gv))):
                 bad.append((float(xv), float(gv), float(wv)))
     return bad
 
@@ -100,11 +133,7 @@ def _check_block(start, n, funcs, impl, ndtr):
     for func in funcs:
         with np.errstate(all="ignore"):
             got = impl[func](x)
-            if func == "norm_cdf":
-                ref = nd
-            else:
-                ref = xd * nd
-                ref[xd == -np.inf] = -0.0
+            ref = REFERENCES[func](xd, nd)
             g = got.astype(np.float64)
             err = np.subtract(g, ref)
             np.abs(err, out=err)
@@ -117,7 +146,7 @@ def _check_block(start, n, funcs, impl, ndtr):
         err[nan_in] = 0.0
         err[got_nan & ~nan_in] = np.inf
         i = int(np.argmax(err))
-        over = err > BOUND
+        over = err > bound(func)
         result[func] = dict(
             max_err=float(err[i]), x=float(x[i]), bits=int(bits[i]),
             got=float(got[i]), ref=float(ref[i]),
@@ -150,9 +179,9 @@ def check_range(start, stop, funcs=FUNCS, impl=None):
     -------
     dict
         ``{name: summary}``; a summary has ``n`` (inputs), ``max_err`` (ULP),
-        ``x``/``bits``/``got``/``ref`` of the worst input, ``n_over`` (inputs
-        above :data:`BOUND`), ``n_not_cr`` (above 0.5 ULP), ``sum_err``,
-        ``examples`` (up to 10 ``(x, got, ref, ulp)`` above the bound),
+        ``x``/``bits``/``got``/``ref`` of the worst input, ``bound`` (the
+        function's, in ULPs), ``n_over`` (inputs above it), ``n_not_cr`` (above
+        0.5 ULP), ``sum_err``, ``examples`` (up to 10 ``(x, got, ref, ulp)`` above the bound),
         ``nan_bad`` (NaN inputs without a NaN result) and ``special_bad``
         (infinite inputs without their limit).
     """
@@ -190,7 +219,7 @@ def run(path, funcs=FUNCS, workers=WORKERS, start=0, stop=TOTAL, block=BLOCK, ch
     path : str
         The gelu_c kernel path every worker is forced to.
     funcs : sequence of str, optional
-        Names from :data:`FUNCS` (default both).
+        Names from :data:`FUNCS` (default all).
     workers : int, optional
         Worker processes (default 2).
     start, stop : int, optional
@@ -237,7 +266,7 @@ def run(path, funcs=FUNCS, workers=WORKERS, start=0, stop=TOTAL, block=BLOCK, ch
 
 def passed(t):
     """Whether one function's summary meets the bound and the special-value rules."""
-    return (t["max_err"] <= BOUND and t["n_over"] == 0 and t["nan_bad"] == 0
+    return (t["max_err"] <= t["bound"] and t["n_over"] == 0 and t["nan_bad"] == 0
             and not t["special_bad"])
 
 
@@ -247,7 +276,7 @@ def summary_line(func, t):
     return (f"{func} [float32, path={t['path']}]: {t['n']} inputs, max error "
             f"{t['max_err']:.6f} ULP at x={t['x']!r} (bits 0x{t['bits']:08x}): got "
             f"{t['got']!r}, ref {t['ref']!r}; mean {t['sum_err'] / n:.4f} ULP; correctly "
-            f"rounded {100 * (1 - t['n_not_cr'] / n):.4f}%; {t['n_over']} inputs > {BOUND} "
+            f"rounded {100 * (1 - t['n_not_cr'] / n):.4f}%; {t['n_over']} inputs > {t['bound']} "
             f"ULP; NaN-in-not-NaN-out: {t['nan_bad']}; special mismatches: "
             f"{t['special_bad']}; {t['seconds']:.0f} s")
 
@@ -281,7 +310,7 @@ def main(argv=None):
     ap.add_argument("--path", action="append",
                     help="kernel path (repeatable; default: every available path)")
     ap.add_argument("--func", action="append", choices=FUNCS,
-                    help="function (repeatable; default: gelu and norm_cdf)")
+                    help=f"function (repeatable; default: {' and '.join(FUNCS)})")
     ap.add_argument("--workers", type=int, default=WORKERS,
                     help=f"worker processes (default {WORKERS})")
     ap.add_argument("--chunks", type=int, default=None,

@@ -10,9 +10,11 @@ BLOCK: Final[int]
 TOTAL: Final[int]
 SUB: Final[int]
 FUNCS: Final[tuple[str, ...]]
-BOUND: Final[float]
+REFERENCES: Final[dict[str, Callable[[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+                                     npt.NDArray[np.float64]]]]
 WORKERS: Final[int]
 
+def bound(func: str) -> float: ...
 def ulp32(ref: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 def check_range(start: int, stop: int, funcs: Sequence[str] = ...,
                 impl: Optional[Mapping[str, Callable[[np.ndarray], np.ndarray]]] = ...

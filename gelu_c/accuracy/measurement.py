@@ -3,8 +3,9 @@ import platform
 
 import numpy as np
 
-from .. import oracle
+from .. import registry
 from . import decimal_places, ulp_table
+from .definitions import DEFAULT_DPS
 from .others import find_implementations
 from .ranges import select_ranges
 
@@ -20,7 +21,8 @@ def measure(functions=None, dtypes=DTYPES, paths=None, ranges=None, n_grid=1_000
     Parameters
     ----------
     functions : iterable of str, optional
-        gelu_c function names for the ULP tables (default: all 13); the
+        gelu_c function names for the ULP tables (default: every one, in the
+        order of :func:`gelu_c.accuracy.ulp_table.names_by_kind`); the
         decimal-place table covers the approximations among them.
     dtypes : iterable of str, optional
         ``"float32"`` and/or ``"float64"``.
@@ -55,10 +57,10 @@ def measure(functions=None, dtypes=DTYPES, paths=None, ranges=None, n_grid=1_000
     """
     import gelu_c
 
-    functions = tuple(oracle.NAMES if functions is None else functions)
+    functions = tuple(ulp_table.names_by_kind() if functions is None else functions)
     for f in functions:
-        if f not in oracle.NAMES:
-            raise ValueError(f"unknown function {f!r}; known: {', '.join(oracle.NAMES)}")
+        if f not in registry.names():
+            raise ValueError(f"unknown function {f!r}; known: {', '.join(registry.names())}")
     dtypes = tuple(np.dtype(d).name for d in dtypes)
     paths = tuple(gelu_c.available_kernel_paths() if paths is None else paths)
     rngs = select_ranges(ranges)
@@ -95,12 +97,26 @@ def measure(functions=None, dtypes=DTYPES, paths=None, ranges=None, n_grid=1_000
         "n_ulp": int(n_ulp),
         "seed": int(seed),
         "places": int(places),
-        "oracle_dps": oracle.DEFAULT_DPS,
-        "zero_band": ulp_table.ZERO_BAND,
+        "oracle_dps": DEFAULT_DPS,
+        "bounds": _bounds(functions),
         "others": [{"label": im.label, "version": im.version, "functions": list(im.functions)}
                    for im in impls],
     }
     return {"meta": meta, "decimal_places": dp_rows, "ulp": rows}
+
+
+def _bounds(functions):
+    """The bounds of ``functions`` (from the registry), each with the kinds of function
+    it applies to among them, in the order of :data:`gelu_c.registry.BOUNDS`."""
+    out = []
+    for key, b in registry.BOUNDS.items():
+        kinds = [k for k in ulp_table.KINDS
+                 if any(registry.get(f).bound == key and registry.get(f).kind == k
+                        for f in functions)]
+        if kinds:
+            out.append({"bound": key, "ulps": b.ulps, "zero_band": b.zero_band,
+                        "zero_band_ulps_of_half": b.zero_band_ulps_of_half, "kinds": kinds})
+    return out
 
 
 def kernel_rows_over_bound(report):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import oracle
+from .. import registry
 
 __all__ = ["Implementation", "OTHERS", "find_implementations"]
 
@@ -68,7 +68,7 @@ def _torch():
     }
 
     def call(name, x, dy=None):
-        primal = oracle.PRIMAL_OF.get(name, name)
+        primal = registry.value_of(name)
         if primal not in forward:
             return None
         t = torch.from_numpy(np.array(x))
@@ -100,7 +100,7 @@ def _jax():
     }
 
     def call(name, x, dy=None):
-        primal = oracle.PRIMAL_OF.get(name, name)
+        primal = registry.value_of(name)
         if primal not in forward:
             return None
         with enable_x64(True):                   # float64 stays float64 (scoped)
@@ -154,8 +154,8 @@ def _textbook():
 
 def _provided(forward, derivatives=False):
     """The names ``forward`` provides, with their grad/backward names if ``derivatives``."""
-    return tuple(n for n in oracle.NAMES
-                 if n in forward or (derivatives and oracle.PRIMAL_OF.get(n) in forward))
+    return tuple(n for n in registry.names()
+                 if n in forward or (derivatives and registry.value_of(n) in forward))
 
 
 #: Adapter factories by label; each raises ImportError when its library is missing.

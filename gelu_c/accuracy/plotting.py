@@ -5,10 +5,12 @@ only when :func:`plot` runs, and drawn without pyplot (no global state, no displ
 """
 import numpy as np
 
-from .. import oracle
+from .. import registry
 from .decimal_places import APPROXIMATIONS, PLACES
+from .definitions import exact
 from .others import find_implementations
-from .ulp_table import gelu_c_call, spec_errors
+from .scipy_reference import scipy_reference
+from .ulp_table import bound, gelu_c_call, names_by_kind, spec_errors
 
 __all__ = ["plot"]
 
@@ -21,8 +23,8 @@ FLOOR = 1e-3      # errors below this (exact results) are drawn at this height o
 def _approx_panel(ax, names, n):
     x = np.linspace(-6, 6, n)
     for name in names:
-        ref = oracle.scipy_reference(APPROXIMATIONS[name], x)
-        ax.semilogy(x, np.maximum(np.abs(oracle.scipy_reference(name, x) - ref), 1e-12),
+        ref = scipy_reference(APPROXIMATIONS[name], x)
+        ax.semilogy(x, np.maximum(np.abs(scipy_reference(name, x) - ref), 1e-12),
                     lw=1, label=name)
     for k in range(1, PLACES + 1):
         ax.axhline(0.5 * 10.0 ** -k, color="0.75", lw=0.6, ls=":")
@@ -35,11 +37,12 @@ def _approx_panel(ax, names, n):
 def _kernel_panel(ax, dtype, n, path):
     lo, hi = KERNEL_SPAN[dtype]
     x = np.unique(np.linspace(lo, hi, n).astype(dtype))
-    for name in oracle.UNARY:
+    for name in names_by_kind(registry.names(nin=1)):
         err = spec_errors(name, gelu_c_call(name, x), x)
         ax.plot(x, err, ".", ms=1.5, label=name)
-    ax.axhline(1.0, color="k", lw=0.8, ls="--")
-    ax.text(lo, 1.02, "bound (forward)", fontsize=6, va="bottom")
+    forward = max(bound(name) for name in registry.names("value"))
+    ax.axhline(forward, color="k", lw=0.8, ls="--")
+    ax.text(lo, forward + 0.02, "bound (forward)", fontsize=6, va="bottom")
     ax.set_ylim(0, 1.1)
     ax.set_title(f"gelu_c kernels ({path} path), {dtype}: ULP error", fontsize=9)
     ax.set_xlabel("x")
@@ -49,7 +52,7 @@ def _kernel_panel(ax, dtype, n, path):
 def _peers_panel(ax, dtype, n, impls, path):
     lo, hi = KERNEL_SPAN[dtype]
     x = np.unique(np.linspace(lo, hi, n).astype(dtype))
-    exact = oracle.exact("gelu", x)
+    exact_values = exact("gelu", x)
     calls = [(f"{im.label} {im.version}" if " " not in im.version else im.label, im.call,
               PEER_MARKERS[i % len(PEER_MARKERS)]) for i, im in enumerate(impls)]
     calls.append((f"gelu_c ({path})", gelu_c_call, "."))       # last: drawn on top
@@ -57,7 +60,7 @@ def _peers_panel(ax, dtype, n, impls, path):
         got = call("gelu", x, None)
         if got is None:
             continue
-        err = spec_errors("gelu", np.asarray(got), x, exact_values=exact)
+        err = spec_errors("gelu", np.asarray(got), x, exact_values=exact_values)
         ax.semilogy(x, np.maximum(err, FLOOR), marker, ms=3, mew=0.6, label=label)
     ax.axhline(1.0, color="k", lw=0.8, ls="--")
     ax.set_ylim(FLOOR / 2, 1e18)
@@ -113,10 +116,12 @@ def plot(path, n=600, n_grid=4001, others=None, kernel_path=None, dpi=80):
         if kernel_path is not None:
             gelu_c.set_kernel_path(kernel_path)
         active = gelu_c.get_kernel_path()
-        _approx_panel(axes[0, 0], [f for f in APPROXIMATIONS if f in oracle.PRIMAL], n_grid)
+        _approx_panel(axes[0, 0], [f for f in APPROXIMATIONS if registry.get(f).kind == "value"],
+                      n_grid)
         axes[0, 0].set_title("approximations vs exact GELU: |error| (dotted: 0.5e-k, "
                              "k decimal places)", fontsize=9)
-        _approx_panel(axes[0, 1], [f for f in APPROXIMATIONS if f in oracle.GRADS], n_grid)
+        _approx_panel(axes[0, 1], [f for f in APPROXIMATIONS if registry.get(f).kind == "grad"],
+                      n_grid)
         axes[0, 1].set_title("their derivatives vs exact GELU': |error|", fontsize=9)
         for col, dtype in enumerate(("float32", "float64")):
             _kernel_panel(axes[1, col], dtype, n, active)

@@ -115,6 +115,24 @@ def format_decimal_places(report):
     return "\n".join(out)
 
 
+_KIND_LABELS = {"value": "forward functions", "grad": "derivatives", "backward": "backward"}
+
+
+def _bounds_line(bounds):
+    """``bound: 1 ulp (forward functions), 2 ulp (derivatives, backward; ...)`` from the
+    report's ``meta["bounds"]``."""
+    parts = []
+    for b in bounds:
+        text = f"{b['ulps']:g} ulp (" + ", ".join(_KIND_LABELS.get(k, k) for k in b["kinds"])
+        if b["zero_band"]:
+            text += (f"; within {b['zero_band']:g} of a derivative zero, "
+                     f"{b['zero_band_ulps_of_half']:g} ulp of 0.5 absolute")
+            if "backward" in b["kinds"]:
+                text += ": backward times |dy|, plus the product's rounding"
+        parts.append(text + ")")
+    return "bound: " + ", ".join(parts)
+
+
 def _group_cell(r):
     return (f"{_ulp(r['max_ulp']):>9s} {r['mean_ulp']:6.3f} {_pct(r['correctly_rounded']):>6s} "
             f"{_x(r['x_max']):>11s}") if r else f"{'-':>9s} {'':6s} {'':6s} {'':11s}"
@@ -139,9 +157,7 @@ def format_ulp_tables(report, brief=False):
                 f"of the result ({meta['n_ulp']} random points per range)",
                 "max, mean = largest and mean error; CR% = share correctly rounded (<= 0.5 ulp); "
                 "at x = where the max is",
-                "bound: 1 ulp (forward functions), 2 ulp (derivatives, backward; within "
-                f"{meta['zero_band']:g} of a derivative zero, 1 ulp of 0.5 absolute: "
-                "backward times |dy|, plus the product's rounding)",
+                _bounds_line(meta["bounds"]),
                 f"{'':40s}" + "".join(f"{'path ' + p:^35s}" for p, _ in groups),
                 f"{'function':21s} {'range':18s}"
                 + "".join(f"{'max':>9s} {'mean':>6s} {'CR%':>6s} {'at x':>11s} " for _ in groups),

@@ -1,15 +1,17 @@
-"""ULP errors of an implementation against the mpmath oracle, per function, dtype and range.
+"""ULP errors of an implementation against the mpmath definitions, per function, dtype and range.
 
 The error of one result is ``|computed - exact| / ulp(exact)`` in the output dtype
-(``oracle.ulp_error``: mpmath at 50 digits, ULPs floored at the smallest
-subnormal).  Derivatives follow the SPEC's rule near a zero of the derivative:
-within :data:`ZERO_BAND` of it the bound is absolute, ``oracle.zero_band_allowance``
-(one ULP of 0.5; for a backward function times ``|dy|``, plus the final product's
-rounding: the rule the tests apply), so there a result's error is the smaller of its
-ULP error and ``bound * |computed - exact| / allowance``, which meets the bound
-exactly when the absolute error is within the allowance.  With that, every
-function's error is held to one number: :func:`bound` (1 for the forward
-functions, 2 for derivatives and backward functions).
+(:func:`gelu_c.accuracy.ulps.ulp_error`: mpmath at 50 digits, ULPs floored at the
+smallest subnormal). Each function is held to its bound in :mod:`gelu_c.registry`
+(:func:`bound`: its ``accuracy.ulps``). Where that bound has a zero band (the
+derivatives and backward functions), within :func:`~gelu_c.accuracy.zeros.zero_band`
+of a zero of the derivative the bound is absolute,
+:func:`~gelu_c.accuracy.zeros.zero_band_allowance` (ULPs of 0.5; for a backward
+function times ``|dy|``, plus the final product's rounding: the rule the tests apply),
+so there a result's error is the smaller of its ULP error and
+``bound * |computed - exact| / allowance``, which meets the bound exactly when the
+absolute error is within the allowance. With that, every function's error is held to
+one number.
 
 A result is *correctly rounded* when its error is at most 0.5.
 """
@@ -17,37 +19,61 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import oracle
+from .. import registry
+from .definitions import exact
+from .ulps import abs_error, ulp_error
+from .zeros import near_derivative_zero, zero_band, zero_band_allowance
 
-__all__ = ["ZERO_BAND", "Sample", "bound", "spec_errors", "ulp_stats", "make_samples",
-           "error_rows", "gelu_c_call"]
+__all__ = ["KINDS", "names_by_kind", "Sample", "bound", "spec_errors", "ulp_stats",
+           "make_samples", "error_rows", "gelu_c_call"]
 
-#: Half-width (in x) of the band around a derivative zero where the bound is absolute.
-ZERO_BAND = oracle.ZERO_BAND
+#: The kinds of function, in the order the tables list them.
+KINDS = ("value", "grad", "backward")
 #: Magnitudes of the upstream gradient ``dy`` for the backward functions: 2**[-4, 4].
 DY_EXPONENTS = (-4.0, 4.0)
 #: Label of the row that pools every range of a (function, dtype).
 ALL = "all ranges"
 
 
+def names_by_kind(names=None):
+    """Function names grouped by kind (values, then derivatives, then backward
+    functions), in registry order within a kind: the order of the tables. A name's
+    position among all of them also seeds its samples (:func:`make_samples`).
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        The names to order (default: every function in the registry).
+
+    Returns
+    -------
+    tuple of str
+    """
+    everything = sum((registry.names(kind) for kind in KINDS), ())
+    if names is None:
+        return everything
+    wanted = set(names)
+    return tuple(n for n in everything if n in wanted)
+
+
 def bound(name):
-    """The SPEC's bound, in the units of :func:`spec_errors`, for a function name."""
-    return 1.0 if name in oracle.PRIMAL else 2.0
+    """The bound, in ULPs (the units of :func:`spec_errors`), of a function name."""
+    return registry.get(name).accuracy.ulps
 
 
 def spec_errors(name, computed, x, dy=None, exact_values=None):
-    """Error of every result in ULPs, with the SPEC's rule near derivative zeros.
+    """Error of every result in ULPs, with the absolute rule near derivative zeros.
 
     Parameters
     ----------
     name : str
-        A gelu_c function name (one of ``oracle.NAMES``).
+        A gelu_c function name.
     computed : numpy.ndarray of float32 or float64
         The results under test.
     x, dy : numpy.ndarray
         Their arguments (``dy`` for the backward functions only).
     exact_values : numpy.ndarray of mpf, optional
-        ``oracle.exact(name, x, dy)`` if already computed.
+        ``definitions.exact(name, x, dy)`` if already computed.
 
     Returns
     -------
@@ -58,15 +84,15 @@ def spec_errors(name, computed, x, dy=None, exact_values=None):
     computed = np.asarray(computed)
     x = np.asarray(x)
     if exact_values is None:
-        exact_values = oracle.exact(name, x, dy)
-    err = oracle.ulp_error(name, computed, x, dy, exact_values=exact_values)
-    if name in oracle.PRIMAL:
+        exact_values = exact(name, x, dy)
+    err = ulp_error(name, computed, x, dy, exact_values=exact_values)
+    if not zero_band(name):
         return err
-    idx = np.flatnonzero(oracle.near_derivative_zero(name, x) & (err > 0.5))
+    idx = np.flatnonzero(near_derivative_zero(name, x) & (err > 0.5))
     if idx.size:
         d = None if dy is None else np.asarray(dy)[idx]
-        aerr = oracle.abs_error(name, computed[idx], x[idx], d, exact_values=exact_values[idx])
-        allow = oracle.zero_band_allowance(name, computed.dtype, x[idx], d)
+        aerr = abs_error(name, computed[idx], x[idx], d, exact_values=exact_values[idx])
+        allow = zero_band_allowance(name, computed.dtype, x[idx], d)
         for j, i in enumerate(idx):
             err[i] = min(err[i], float(bound(name) * aerr[j] / allow[j]))
     return err
@@ -141,15 +167,16 @@ def make_samples(functions, dtypes, ranges, n, seed=0):
         ``dy`` is drawn with ``|dy|`` log-uniform in ``2**[-4, 4]`` and a random
         sign for the backward functions.
     """
+    order = names_by_kind()
     samples = []
     for name in functions:
         for dtype in dtypes:
             dt = np.dtype(dtype)
             for k, rg in enumerate(ranges):
-                rng = np.random.default_rng([seed, oracle.NAMES.index(name), dt.itemsize, k])
+                rng = np.random.default_rng([seed, order.index(name), dt.itemsize, k])
                 x = rg.sample(n, rng, dt)
-                dy = _dy(n, rng, dt) if name in oracle.BINARY else None
-                samples.append(Sample(name, dt.name, rg, x, dy, oracle.exact(name, x, dy)))
+                dy = _dy(n, rng, dt) if registry.get(name).nin == 2 else None
+                samples.append(Sample(name, dt.name, rg, x, dy, exact(name, x, dy)))
     return samples
 
 
