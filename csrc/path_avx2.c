@@ -1,4 +1,4 @@
-/* The AVX2+FMA path: the same kernels (gelu_kernels.h) over the AVX2 layer (vec_avx2.h:
+/* The AVX2+FMA path: the same kernels (kernels.h) over the AVX2 layer (vec_avx2.h:
  * 8 floats or 4 doubles per register), two registers per layer vector so that two
  * chains interleave (vec_avx2_pair.h). This is the only translation unit built with -mavx2
  * -mfma (setup.py gives it a library of its own); everything it defines is static

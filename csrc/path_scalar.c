@@ -1,4 +1,4 @@
-/* The portable path: the kernels of gelu_kernels.h over the one-lane layer
+/* The portable path: the kernels (kernels.h) over the one-lane layer
  * (vec_scalar.h). Compiled without any ISA flag; it is the fallback everywhere and
  * the reference the SIMD paths must match bit for bit. */
 #include "funcs.h"

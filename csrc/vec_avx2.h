@@ -1,7 +1,7 @@
 /* The vector layer, AVX2+FMA instantiation: 8 floats or 4 doubles per vector.
  *
  * Same macro names and the same IEEE operations as vec_scalar.h, so the kernels of
- * gelu_kernels.h give the same bits on both paths:
+ * kernels.h give the same bits on both paths:
  *   - vfma is the fused vfmadd (one rounding, as C's fma()); vfms (a*b - c) and vfnma
  *     (c - a*b) are vfmsub/vfnmadd, i.e. fma() with an operand negated, which is exact:
  *     they spare the XOR a negation would cost;
@@ -112,7 +112,7 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 /* float64 vlookup: a gather. The kernels' tables go through vlookup_group and
  * vlookup_pair below, which load by piece or by entry instead. */
 #define vlookup(row, idx) _mm256_i64gather_pd((row), (idx), 8)
-/* Four coefficients of each lane's piece (vlookup_group: see gelu_kernels.h), from the
+/* Four coefficients of each lane's piece (vlookup_group: see piece_poly.h), from the
  * table stored by piece: per lane two 16-byte loads, then unpacks put coefficient q of
  * the four lanes in one register. A gather per coefficient (vgatherqpd, ~5 uops and a
  * long latency each; one per coefficient) made the float64 ndtr family 1.6x slower than
@@ -138,7 +138,7 @@ static GC_ALWAYS_INLINE void gc_lookup_group_f64(const double (*bypiece)[GELU_C_
 }
 #define vlookup_group(tab, bypiece, order, idx, g, n, out) \
     ((void)(tab), (void)(order), gc_lookup_group_f64((bypiece), (idx), (g), (out)))
-/* exp's 2^(j/8) as hi and lo (vlookup_pair: see gelu_kernels.h) from the table stored
+/* exp's 2^(j/8) as hi and lo (vlookup_pair: see exp_dw.h) from the table stored
  * by entry: one 16-byte load per lane, two inserts and two unpacks, where two gathers
  * made the float64 kernels 3-13% slower (Zen 3). */
 static GC_ALWAYS_INLINE void gc_lookup_pair_f64(const double (*byentry)[2], __m256i idx,

@@ -201,7 +201,7 @@ enum { GC_PAIR(lanes) = 2 * GC_LANES };
 #define vall GC_PAIR(all)
 #define vany GC_PAIR(any)
 #define vlookup GC_PAIR(lookup)
-#if GC_PAIR_HAS_GROUP       /* otherwise gelu_kernels.h's per-row default applies */
+#if GC_PAIR_HAS_GROUP       /* otherwise piece_poly.h's per-row default applies */
 #define vlookup_group GC_PAIR(lookup_group)
 #endif
 #undef GC_PAIR_HAS_GROUP

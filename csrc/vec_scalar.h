@@ -1,6 +1,6 @@
 /* The vector layer, scalar instantiation: a "vector" is one float or double.
  *
- * Include after defining GC_T (float or double). The kernels in gelu_kernels.h are
+ * Include after defining GC_T (float or double). The kernels (kernels.h) are
  * written only in terms of the macros below; vec_avx2.h defines the same names over
  * __m256/__m256d, so both paths run the same sequence of IEEE operations and return
  * the same bits. Rules that keep it so:

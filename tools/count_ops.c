@@ -13,7 +13,7 @@
 #endif
 #include "vec_count.h"
 #include "dword.h"
-#include "gelu_kernels.h"
+#include "kernels.h"
 
 static void report(const char *name)
 {

@@ -6,7 +6,7 @@ Run ``python tools/fit_coeffs.py`` from the repository root; it rewrites
 Everything is computed with mpmath at 60 digits; only the final rounding to the
 working precision happens in binary.
 
-What is fitted (t = |x|, see csrc/gelu_kernels.h for how it is used):
+What is fitted (t = |x|, see csrc/piece_poly.h and csrc/exp_dw.h for how it is used):
 
 * R(t) = Phi(-t) * exp(t^2/2)              (a scaled Mills ratio, 0.5 at t = 0, ~ 1/(t sqrt(2 pi)))
 * D(t) = R(t) - t/sqrt(2 pi)               (GELU'(-t) = exp(-t^2/2) * D(t); zero at t0 ~ 0.7518)

@@ -1,7 +1,7 @@
 """Build and run a C tool that instantiates the kernels over a layer of its own.
 
 ``tools/count_ops.c`` (operation counts) and ``tools/subnormal_check.c`` (subnormal
-intermediates) both compile ``csrc/gelu_kernels.h`` over a one-lane layer from
+intermediates) both compile the kernels (``csrc/kernels.h``) over a one-lane layer from
 ``tools/`` and print one line per kernel; this is their shared build-and-run step.
 """
 import os

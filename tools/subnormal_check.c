@@ -25,7 +25,7 @@
 #endif
 #include "vec_subnormal.h"
 #include "dword.h"
-#include "gelu_kernels.h"
+#include "kernels.h"
 
 static GC_T *xs;
 static long nx;
