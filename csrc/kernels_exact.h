@@ -1,5 +1,6 @@
 /* The public kernels, one vector in, one vector out: FN(k_<name>)(x) for each forward
- * function and FN(k_<name>)(dy, x) for each backward one, as listed in funcs.h.
+ * function and FN(k_<name>)(dy, x) for each backward one, as gelu_c/registry.py lists
+ * them (csrc/functions_generated.h).
  * Method: the family's unrounded VALUE (family_gelu.h, family_sigmoid.h), rounded once
  * (round_pre, round_pre_times: rounding.h); signs of zero and NaN inputs patched in
  * with integer ops and one select.
@@ -37,19 +38,8 @@
         return vsel(visnan(x), q, FN(round_pre_times)(call, dy, x));           \
     }
 
-GC_FORWARD(norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0)
-GC_FORWARD(gelu, FN(gelu_family)(x, GC_GELU, 0), 1)
-GC_FORWARD(gelu_grad, FN(gelu_family)(x, GC_GELU_GRAD, 0), 0)
-GC_FORWARD(gelu_tanh, FN(sigmoid_family)(x, GC_TANH, 0, 0), 1)
-GC_FORWARD(gelu_tanh_grad, FN(sigmoid_family)(x, GC_TANH, 1, 0), 0)
-GC_FORWARD(gelu_sigmoid, FN(sigmoid_family)(x, GC_SIGMOID, 0, 0), 1)
-GC_FORWARD(gelu_sigmoid_grad, FN(sigmoid_family)(x, GC_SIGMOID, 1, 0), 0)
-GC_FORWARD(silu, FN(sigmoid_family)(x, GC_SILU, 0, 0), 1)
-GC_FORWARD(silu_grad, FN(sigmoid_family)(x, GC_SILU, 1, 0), 0)
-GC_BACKWARD(gelu_backward, FN(gelu_family)(x, GC_GELU_GRAD, 1))
-GC_BACKWARD(gelu_tanh_backward, FN(sigmoid_family)(x, GC_TANH, 1, 1))
-GC_BACKWARD(gelu_sigmoid_backward, FN(sigmoid_family)(x, GC_SIGMOID, 1, 1))
-GC_BACKWARD(silu_backward, FN(sigmoid_family)(x, GC_SILU, 1, 1))
+/* one kernel per function of the registry (functions_generated.h) */
+GELU_C_KERNELS(GC_FORWARD, GC_BACKWARD)
 
 #undef GC_FORWARD
 #undef GC_BACKWARD
