@@ -87,7 +87,7 @@ libraries = [("gelu_c_kernels", {
               + ([("GELU_C_HAVE_AVX2", "1")] if HAVE_AVX2 else []),
 })]
 # The AVX2+FMA kernels alone in a library of their own, so that their flags never reach
-# code that runs before the CPU check (KNOWHOW: never -mavx2 on the whole extension).
+# code that runs before the CPU check (never -mavx2 on the whole extension: SIGILL on CPUs without it).
 if HAVE_AVX2:
     libraries.append(("gelu_c_kernels_avx2", {
         "sources": ["csrc/path_avx2.c"],

@@ -5,7 +5,7 @@
 ``"fp_fma_class"`` (the FMA/multiply-class ops, as that tool classifies them) and
 ``"total"``. With two such operations issued per cycle (Zen 2; also Intel cores since
 Haswell for 256-bit vectors), a kernel cannot run faster than ``fp_fma_class / 2``
-cycles per vector, that is ``8 * GHz / (fp_fma_class / 2)`` G elements/s. The issue
+cycles per vector, that is ``8 * GHz / (fp_fma_class / 2)`` G elements/s. The target
 asks the measured speed to come within 1.3x of that bound.
 
 A second figure is given for information only: every vector operation (adds, logic,

@@ -7,7 +7,7 @@ normal
 tail
     Uniform in the deep negative tail: [-14, -10] for float32, [-40, -36] for float64.
     For ``gelu`` this spans normal-tiny, subnormal and zero results; it is the range
-    the issue names.
+    the speed targets name.
 subnormal
     Uniform in the band where *this* function's result is subnormal (found on a grid
     with the function itself; for ``silu`` that is near x = -90 in float32, far from
@@ -25,7 +25,7 @@ import functools
 import numpy as np
 
 KINDS = ("normal", "tail", "subnormal", "nan", "huge", "strided")
-#: the kinds the issue's "within 1.2x" line is about (strided is reported, not judged)
+#: the kinds the "within 1.2x" target is about (strided is reported, not judged)
 VALUE_KINDS = ("tail", "subnormal", "nan", "huge")
 
 _TAIL = {np.dtype(np.float32): (-14.0, -10.0), np.dtype(np.float64): (-40.0, -36.0)}

@@ -3,7 +3,7 @@
 PyTorch is called through the aten ``.out`` overloads on tensors that share memory
 with the NumPy arrays (``torch.from_numpy``), so both sides write into a
 preallocated output and neither pays for an allocation or a copy. Torch is set to one
-thread (the issue's reference is single-threaded).
+thread (the targets compare single-threaded speed).
 
 JAX has no ``out=``: its callables are ``jax.jit`` functions on arrays already placed
 on the device, timed to ``block_until_ready()``; each call allocates its result,
@@ -15,7 +15,7 @@ Importing this module imports neither library; ``torch_call`` / ``jax_call`` ret
 import os
 
 #: gelu_c name -> label of torch's counterpart; gelu_sigmoid has no torch op, and the
-#: issue compares it with torch's silu (same cost class), so that stand-in is labelled.
+#: report compares it with torch's silu (same cost class), so that stand-in is labelled.
 TORCH_EQUIV = {
     "norm_cdf": "torch.special.ndtr",
     "gelu": "aten.gelu.out",

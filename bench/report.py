@@ -1,4 +1,4 @@
-"""The issue-3 speed report: every target line measured in one process, as a table.
+"""The speed report: every target line measured in one process, as a table.
 
 Usage::
 
@@ -16,7 +16,7 @@ torch   float32 gelu / gelu_tanh / silu / gelu_sigmoid (vs torch silu) / gelu_ba
         float64 gelu at 2^20 against PyTorch on one thread, at its full ISA; float32 rows
         also give both sides' worst error in ULPs on that data (vs SciPy in float64).
 avx2    the same, in a child process with ``ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2``
-        (the AVX2-only machine the issue was written for); the ratio is timed in that child.
+        (what an AVX2-only machine runs); the ratio is timed in that child.
 jax     the same functions against ``jax.jit`` (information only: JAX has no ``out=``).
 bound   float32 kernels against the FMA bound from ``tools/count_ops.py`` at the measured clock.
 huge    float32 at 2^26 (beyond the caches) per element vs 2^20, and the copy bound.
@@ -150,7 +150,7 @@ def torch_rows(cfg, section="torch"):
         t = cfg.time({"ours": _ours(name, x, dy, out), "ref": ref})
         note = ""
         if name in peers.TORCH_STAND_INS:
-            note = "torch has no gelu_sigmoid: its silu, as the issue asks"
+            note = "torch has no gelu_sigmoid: its silu, the same cost class"
         elif dtype == "float32" and naive.HAVE_SCIPY:
             note = (f"worst err: gelu_c {_max_ulp32(name, out, x, dy):.2g} ulp, "
                     f"torch {_max_ulp32(name, tout, x, dy):.2g} ulp")

@@ -62,7 +62,7 @@ def test_speed(benchmark, bench_data, run_impl, name, dtype, n, impl):
         benchmark.extra_info["torch_op"] = peers.TORCH_EQUIV[name]
     benchmark(fn)
     if impl == "torch" and name in peers.TORCH_STAND_INS:
-        return      # a different function by design (the stand-in)
+        return      # a different function by design (torch's silu stands in)
     if not naive.HAVE_SCIPY and impl not in ("copyto", "negative"):
         return      # nothing to check against
     got = np.asarray(result())[:CHECKED]

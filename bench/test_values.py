@@ -3,7 +3,7 @@
 One group per function/dtype/path (``values gelu float32 avx2``); inside it the
 kinds of ``bench/inputs.py``: standard normal (the baseline), the deep negative tail,
 the function's own subnormal-result band, all NaN, all +-1e30, and a stride-2 view.
-The issue's target is that tail/subnormal/NaN/huge stay within 1.2x of normal;
+The target is that tail/subnormal/NaN/huge stay within 1.2x of normal;
 the strided case is shown for the non-contiguous loop, not judged.
 
 No time is asserted. The smoke check is that special inputs give the expected
