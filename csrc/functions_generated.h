@@ -18,6 +18,15 @@
     X(gelu_sigmoid_grad) \
     X(silu) \
     X(silu_grad) \
+    X(fast_norm_cdf) \
+    X(fast_gelu) \
+    X(fast_gelu_grad) \
+    X(fast_gelu_tanh) \
+    X(fast_gelu_tanh_grad) \
+    X(fast_gelu_sigmoid) \
+    X(fast_gelu_sigmoid_grad) \
+    X(fast_silu) \
+    X(fast_silu_grad) \
     /* end */
 
 /* dy * f'(x): name(dy, x) */
@@ -26,6 +35,10 @@
     X(gelu_tanh_backward) \
     X(gelu_sigmoid_backward) \
     X(silu_backward) \
+    X(fast_gelu_backward) \
+    X(fast_gelu_tanh_backward) \
+    X(fast_gelu_sigmoid_backward) \
+    X(fast_silu_backward) \
     /* end */
 
 /* Each function's kernel: FORWARD(name, value, sign_of_x) for f(x) and
@@ -46,75 +59,153 @@
     BACKWARD(gelu_tanh_backward, FN(sigmoid_family)(x, GC_TANH, 1, 1)) \
     BACKWARD(gelu_sigmoid_backward, FN(sigmoid_family)(x, GC_SIGMOID, 1, 1)) \
     BACKWARD(silu_backward, FN(sigmoid_family)(x, GC_SILU, 1, 1)) \
+    FORWARD(fast_norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0) \
+    FORWARD(fast_gelu, FN(gelu_family)(x, GC_GELU, 0), 1) \
+    FORWARD(fast_gelu_grad, FN(gelu_family)(x, GC_GELU_GRAD, 0), 0) \
+    FORWARD(fast_gelu_tanh, FN(sigmoid_family)(x, GC_TANH, 0, 0), 1) \
+    FORWARD(fast_gelu_tanh_grad, FN(sigmoid_family)(x, GC_TANH, 1, 0), 0) \
+    FORWARD(fast_gelu_sigmoid, FN(sigmoid_family)(x, GC_SIGMOID, 0, 0), 1) \
+    FORWARD(fast_gelu_sigmoid_grad, FN(sigmoid_family)(x, GC_SIGMOID, 1, 0), 0) \
+    FORWARD(fast_silu, FN(sigmoid_family)(x, GC_SILU, 0, 0), 1) \
+    FORWARD(fast_silu_grad, FN(sigmoid_family)(x, GC_SILU, 1, 0), 0) \
+    BACKWARD(fast_gelu_backward, FN(gelu_family)(x, GC_GELU_GRAD, 1)) \
+    BACKWARD(fast_gelu_tanh_backward, FN(sigmoid_family)(x, GC_TANH, 1, 1)) \
+    BACKWARD(fast_gelu_sigmoid_backward, FN(sigmoid_family)(x, GC_SIGMOID, 1, 1)) \
+    BACKWARD(fast_silu_backward, FN(sigmoid_family)(x, GC_SILU, 1, 1)) \
     /* end */
 
 /* Every symbol made from these lists, for grep (ISA paths: scalar, avx2):
  *
- * norm_cdf: value, bound u1, kernel gelu_family(x, GC_PHI, 0)
+ * norm_cdf: gelu_c.norm_cdf, value, bound u1, kernel gelu_family(x, GC_PHI, 0)
  *     k_norm_cdf_f32_scalar k_norm_cdf_f64_scalar k_norm_cdf_f32_avx2 k_norm_cdf_f64_avx2  (kernel, one vector)
  *     run_norm_cdf_f32_scalar run_norm_cdf_f64_scalar run_norm_cdf_f32_avx2 run_norm_cdf_f64_avx2  (contiguous loop)
  *     norm_cdf_f32_scalar norm_cdf_f64_scalar norm_cdf_f32_avx2 norm_cdf_f64_avx2  (strided loop, loops.h)
  *     loop_norm_cdf_f32 loop_norm_cdf_f64 loops_norm_cdf  (ufunc trampolines, dispatch.c)
- * gelu: value, bound u1, kernel gelu_family(x, GC_GELU, 0), sign of x
+ * gelu: gelu_c.gelu, value, bound u1, kernel gelu_family(x, GC_GELU, 0), sign of x
  *     k_gelu_f32_scalar k_gelu_f64_scalar k_gelu_f32_avx2 k_gelu_f64_avx2  (kernel, one vector)
  *     run_gelu_f32_scalar run_gelu_f64_scalar run_gelu_f32_avx2 run_gelu_f64_avx2  (contiguous loop)
  *     gelu_f32_scalar gelu_f64_scalar gelu_f32_avx2 gelu_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_f32 loop_gelu_f64 loops_gelu  (ufunc trampolines, dispatch.c)
- * gelu_grad: grad, bound u2, kernel gelu_family(x, GC_GELU_GRAD, 0)
+ * gelu_grad: gelu_c.gelu_grad, grad, bound u2, kernel gelu_family(x, GC_GELU_GRAD, 0)
  *     k_gelu_grad_f32_scalar k_gelu_grad_f64_scalar k_gelu_grad_f32_avx2 k_gelu_grad_f64_avx2  (kernel, one vector)
  *     run_gelu_grad_f32_scalar run_gelu_grad_f64_scalar run_gelu_grad_f32_avx2 run_gelu_grad_f64_avx2  (contiguous loop)
  *     gelu_grad_f32_scalar gelu_grad_f64_scalar gelu_grad_f32_avx2 gelu_grad_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_grad_f32 loop_gelu_grad_f64 loops_gelu_grad  (ufunc trampolines, dispatch.c)
- * gelu_tanh: value, bound u1, kernel sigmoid_family(x, GC_TANH, 0, 0), sign of x
+ * gelu_tanh: gelu_c.gelu_tanh, value, bound u1, kernel sigmoid_family(x, GC_TANH, 0, 0), sign of x
  *     k_gelu_tanh_f32_scalar k_gelu_tanh_f64_scalar k_gelu_tanh_f32_avx2 k_gelu_tanh_f64_avx2  (kernel, one vector)
  *     run_gelu_tanh_f32_scalar run_gelu_tanh_f64_scalar run_gelu_tanh_f32_avx2 run_gelu_tanh_f64_avx2  (contiguous loop)
  *     gelu_tanh_f32_scalar gelu_tanh_f64_scalar gelu_tanh_f32_avx2 gelu_tanh_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_tanh_f32 loop_gelu_tanh_f64 loops_gelu_tanh  (ufunc trampolines, dispatch.c)
- * gelu_tanh_grad: grad, bound u2, kernel sigmoid_family(x, GC_TANH, 1, 0)
+ * gelu_tanh_grad: gelu_c.gelu_tanh_grad, grad, bound u2, kernel sigmoid_family(x, GC_TANH, 1, 0)
  *     k_gelu_tanh_grad_f32_scalar k_gelu_tanh_grad_f64_scalar k_gelu_tanh_grad_f32_avx2 k_gelu_tanh_grad_f64_avx2  (kernel, one vector)
  *     run_gelu_tanh_grad_f32_scalar run_gelu_tanh_grad_f64_scalar run_gelu_tanh_grad_f32_avx2 run_gelu_tanh_grad_f64_avx2  (contiguous loop)
  *     gelu_tanh_grad_f32_scalar gelu_tanh_grad_f64_scalar gelu_tanh_grad_f32_avx2 gelu_tanh_grad_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_tanh_grad_f32 loop_gelu_tanh_grad_f64 loops_gelu_tanh_grad  (ufunc trampolines, dispatch.c)
- * gelu_sigmoid: value, bound u1, kernel sigmoid_family(x, GC_SIGMOID, 0, 0), sign of x
+ * gelu_sigmoid: gelu_c.gelu_sigmoid, value, bound u1, kernel sigmoid_family(x, GC_SIGMOID, 0, 0), sign of x
  *     k_gelu_sigmoid_f32_scalar k_gelu_sigmoid_f64_scalar k_gelu_sigmoid_f32_avx2 k_gelu_sigmoid_f64_avx2  (kernel, one vector)
  *     run_gelu_sigmoid_f32_scalar run_gelu_sigmoid_f64_scalar run_gelu_sigmoid_f32_avx2 run_gelu_sigmoid_f64_avx2  (contiguous loop)
  *     gelu_sigmoid_f32_scalar gelu_sigmoid_f64_scalar gelu_sigmoid_f32_avx2 gelu_sigmoid_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_sigmoid_f32 loop_gelu_sigmoid_f64 loops_gelu_sigmoid  (ufunc trampolines, dispatch.c)
- * gelu_sigmoid_grad: grad, bound u2, kernel sigmoid_family(x, GC_SIGMOID, 1, 0)
+ * gelu_sigmoid_grad: gelu_c.gelu_sigmoid_grad, grad, bound u2, kernel sigmoid_family(x, GC_SIGMOID, 1, 0)
  *     k_gelu_sigmoid_grad_f32_scalar k_gelu_sigmoid_grad_f64_scalar k_gelu_sigmoid_grad_f32_avx2 k_gelu_sigmoid_grad_f64_avx2  (kernel, one vector)
  *     run_gelu_sigmoid_grad_f32_scalar run_gelu_sigmoid_grad_f64_scalar run_gelu_sigmoid_grad_f32_avx2 run_gelu_sigmoid_grad_f64_avx2  (contiguous loop)
  *     gelu_sigmoid_grad_f32_scalar gelu_sigmoid_grad_f64_scalar gelu_sigmoid_grad_f32_avx2 gelu_sigmoid_grad_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_sigmoid_grad_f32 loop_gelu_sigmoid_grad_f64 loops_gelu_sigmoid_grad  (ufunc trampolines, dispatch.c)
- * silu: value, bound u1, kernel sigmoid_family(x, GC_SILU, 0, 0), sign of x
+ * silu: gelu_c.silu, value, bound u1, kernel sigmoid_family(x, GC_SILU, 0, 0), sign of x
  *     k_silu_f32_scalar k_silu_f64_scalar k_silu_f32_avx2 k_silu_f64_avx2  (kernel, one vector)
  *     run_silu_f32_scalar run_silu_f64_scalar run_silu_f32_avx2 run_silu_f64_avx2  (contiguous loop)
  *     silu_f32_scalar silu_f64_scalar silu_f32_avx2 silu_f64_avx2  (strided loop, loops.h)
  *     loop_silu_f32 loop_silu_f64 loops_silu  (ufunc trampolines, dispatch.c)
- * silu_grad: grad, bound u2, kernel sigmoid_family(x, GC_SILU, 1, 0)
+ * silu_grad: gelu_c.silu_grad, grad, bound u2, kernel sigmoid_family(x, GC_SILU, 1, 0)
  *     k_silu_grad_f32_scalar k_silu_grad_f64_scalar k_silu_grad_f32_avx2 k_silu_grad_f64_avx2  (kernel, one vector)
  *     run_silu_grad_f32_scalar run_silu_grad_f64_scalar run_silu_grad_f32_avx2 run_silu_grad_f64_avx2  (contiguous loop)
  *     silu_grad_f32_scalar silu_grad_f64_scalar silu_grad_f32_avx2 silu_grad_f64_avx2  (strided loop, loops.h)
  *     loop_silu_grad_f32 loop_silu_grad_f64 loops_silu_grad  (ufunc trampolines, dispatch.c)
- * gelu_backward: backward, bound u2, kernel gelu_family(x, GC_GELU_GRAD, 1)
+ * gelu_backward: gelu_c.gelu_backward, backward, bound u2, kernel gelu_family(x, GC_GELU_GRAD, 1)
  *     k_gelu_backward_f32_scalar k_gelu_backward_f64_scalar k_gelu_backward_f32_avx2 k_gelu_backward_f64_avx2  (kernel, one vector)
  *     run_gelu_backward_f32_scalar run_gelu_backward_f64_scalar run_gelu_backward_f32_avx2 run_gelu_backward_f64_avx2  (contiguous loop)
  *     gelu_backward_f32_scalar gelu_backward_f64_scalar gelu_backward_f32_avx2 gelu_backward_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_backward_f32 loop_gelu_backward_f64 loops_gelu_backward  (ufunc trampolines, dispatch.c)
- * gelu_tanh_backward: backward, bound u2, kernel sigmoid_family(x, GC_TANH, 1, 1)
+ * gelu_tanh_backward: gelu_c.gelu_tanh_backward, backward, bound u2, kernel sigmoid_family(x, GC_TANH, 1, 1)
  *     k_gelu_tanh_backward_f32_scalar k_gelu_tanh_backward_f64_scalar k_gelu_tanh_backward_f32_avx2 k_gelu_tanh_backward_f64_avx2  (kernel, one vector)
  *     run_gelu_tanh_backward_f32_scalar run_gelu_tanh_backward_f64_scalar run_gelu_tanh_backward_f32_avx2 run_gelu_tanh_backward_f64_avx2  (contiguous loop)
  *     gelu_tanh_backward_f32_scalar gelu_tanh_backward_f64_scalar gelu_tanh_backward_f32_avx2 gelu_tanh_backward_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_tanh_backward_f32 loop_gelu_tanh_backward_f64 loops_gelu_tanh_backward  (ufunc trampolines, dispatch.c)
- * gelu_sigmoid_backward: backward, bound u2, kernel sigmoid_family(x, GC_SIGMOID, 1, 1)
+ * gelu_sigmoid_backward: gelu_c.gelu_sigmoid_backward, backward, bound u2, kernel sigmoid_family(x, GC_SIGMOID, 1, 1)
  *     k_gelu_sigmoid_backward_f32_scalar k_gelu_sigmoid_backward_f64_scalar k_gelu_sigmoid_backward_f32_avx2 k_gelu_sigmoid_backward_f64_avx2  (kernel, one vector)
  *     run_gelu_sigmoid_backward_f32_scalar run_gelu_sigmoid_backward_f64_scalar run_gelu_sigmoid_backward_f32_avx2 run_gelu_sigmoid_backward_f64_avx2  (contiguous loop)
  *     gelu_sigmoid_backward_f32_scalar gelu_sigmoid_backward_f64_scalar gelu_sigmoid_backward_f32_avx2 gelu_sigmoid_backward_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_sigmoid_backward_f32 loop_gelu_sigmoid_backward_f64 loops_gelu_sigmoid_backward  (ufunc trampolines, dispatch.c)
- * silu_backward: backward, bound u2, kernel sigmoid_family(x, GC_SILU, 1, 1)
+ * silu_backward: gelu_c.silu_backward, backward, bound u2, kernel sigmoid_family(x, GC_SILU, 1, 1)
  *     k_silu_backward_f32_scalar k_silu_backward_f64_scalar k_silu_backward_f32_avx2 k_silu_backward_f64_avx2  (kernel, one vector)
  *     run_silu_backward_f32_scalar run_silu_backward_f64_scalar run_silu_backward_f32_avx2 run_silu_backward_f64_avx2  (contiguous loop)
  *     silu_backward_f32_scalar silu_backward_f64_scalar silu_backward_f32_avx2 silu_backward_f64_avx2  (strided loop, loops.h)
  *     loop_silu_backward_f32 loop_silu_backward_f64 loops_silu_backward  (ufunc trampolines, dispatch.c)
+ * fast_norm_cdf: gelu_c.fast.norm_cdf, value, bound u4, kernel gelu_family(x, GC_PHI, 0)
+ *     k_fast_norm_cdf_f32_scalar k_fast_norm_cdf_f64_scalar k_fast_norm_cdf_f32_avx2 k_fast_norm_cdf_f64_avx2  (kernel, one vector)
+ *     run_fast_norm_cdf_f32_scalar run_fast_norm_cdf_f64_scalar run_fast_norm_cdf_f32_avx2 run_fast_norm_cdf_f64_avx2  (contiguous loop)
+ *     fast_norm_cdf_f32_scalar fast_norm_cdf_f64_scalar fast_norm_cdf_f32_avx2 fast_norm_cdf_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_norm_cdf_f32 loop_fast_norm_cdf_f64 loops_fast_norm_cdf  (ufunc trampolines, dispatch.c)
+ * fast_gelu: gelu_c.fast.gelu, value, bound u4, kernel gelu_family(x, GC_GELU, 0), sign of x
+ *     k_fast_gelu_f32_scalar k_fast_gelu_f64_scalar k_fast_gelu_f32_avx2 k_fast_gelu_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_f32_scalar run_fast_gelu_f64_scalar run_fast_gelu_f32_avx2 run_fast_gelu_f64_avx2  (contiguous loop)
+ *     fast_gelu_f32_scalar fast_gelu_f64_scalar fast_gelu_f32_avx2 fast_gelu_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_gelu_f32 loop_fast_gelu_f64 loops_fast_gelu  (ufunc trampolines, dispatch.c)
+ * fast_gelu_grad: gelu_c.fast.gelu_grad, grad, bound u4, kernel gelu_family(x, GC_GELU_GRAD, 0)
+ *     k_fast_gelu_grad_f32_scalar k_fast_gelu_grad_f64_scalar k_fast_gelu_grad_f32_avx2 k_fast_gelu_grad_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_grad_f32_scalar run_fast_gelu_grad_f64_scalar run_fast_gelu_grad_f32_avx2 run_fast_gelu_grad_f64_avx2  (contiguous loop)
+ *     fast_gelu_grad_f32_scalar fast_gelu_grad_f64_scalar fast_gelu_grad_f32_avx2 fast_gelu_grad_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_gelu_grad_f32 loop_fast_gelu_grad_f64 loops_fast_gelu_grad  (ufunc trampolines, dispatch.c)
+ * fast_gelu_tanh: gelu_c.fast.gelu_tanh, value, bound u4, kernel sigmoid_family(x, GC_TANH, 0, 0), sign of x
+ *     k_fast_gelu_tanh_f32_scalar k_fast_gelu_tanh_f64_scalar k_fast_gelu_tanh_f32_avx2 k_fast_gelu_tanh_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_tanh_f32_scalar run_fast_gelu_tanh_f64_scalar run_fast_gelu_tanh_f32_avx2 run_fast_gelu_tanh_f64_avx2  (contiguous loop)
+ *     fast_gelu_tanh_f32_scalar fast_gelu_tanh_f64_scalar fast_gelu_tanh_f32_avx2 fast_gelu_tanh_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_gelu_tanh_f32 loop_fast_gelu_tanh_f64 loops_fast_gelu_tanh  (ufunc trampolines, dispatch.c)
+ * fast_gelu_tanh_grad: gelu_c.fast.gelu_tanh_grad, grad, bound u4, kernel sigmoid_family(x, GC_TANH, 1, 0)
+ *     k_fast_gelu_tanh_grad_f32_scalar k_fast_gelu_tanh_grad_f64_scalar k_fast_gelu_tanh_grad_f32_avx2 k_fast_gelu_tanh_grad_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_tanh_grad_f32_scalar run_fast_gelu_tanh_grad_f64_scalar run_fast_gelu_tanh_grad_f32_avx2 run_fast_gelu_tanh_grad_f64_avx2  (contiguous loop)
+ *     fast_gelu_tanh_grad_f32_scalar fast_gelu_tanh_grad_f64_scalar fast_gelu_tanh_grad_f32_avx2 fast_gelu_tanh_grad_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_gelu_tanh_grad_f32 loop_fast_gelu_tanh_grad_f64 loops_fast_gelu_tanh_grad  (ufunc trampolines, dispatch.c)
+ * fast_gelu_sigmoid: gelu_c.fast.gelu_sigmoid, value, bound u4, kernel sigmoid_family(x, GC_SIGMOID, 0, 0), sign of x
+ *     k_fast_gelu_sigmoid_f32_scalar k_fast_gelu_sigmoid_f64_scalar k_fast_gelu_sigmoid_f32_avx2 k_fast_gelu_sigmoid_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_sigmoid_f32_scalar run_fast_gelu_sigmoid_f64_scalar run_fast_gelu_sigmoid_f32_avx2 run_fast_gelu_sigmoid_f64_avx2  (contiguous loop)
+ *     fast_gelu_sigmoid_f32_scalar fast_gelu_sigmoid_f64_scalar fast_gelu_sigmoid_f32_avx2 fast_gelu_sigmoid_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_gelu_sigmoid_f32 loop_fast_gelu_sigmoid_f64 loops_fast_gelu_sigmoid  (ufunc trampolines, dispatch.c)
+ * fast_gelu_sigmoid_grad: gelu_c.fast.gelu_sigmoid_grad, grad, bound u4, kernel sigmoid_family(x, GC_SIGMOID, 1, 0)
+ *     k_fast_gelu_sigmoid_grad_f32_scalar k_fast_gelu_sigmoid_grad_f64_scalar k_fast_gelu_sigmoid_grad_f32_avx2 k_fast_gelu_sigmoid_grad_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_sigmoid_grad_f32_scalar run_fast_gelu_sigmoid_grad_f64_scalar run_fast_gelu_sigmoid_grad_f32_avx2 run_fast_gelu_sigmoid_grad_f64_avx2  (contiguous loop)
+ *     fast_gelu_sigmoid_grad_f32_scalar fast_gelu_sigmoid_grad_f64_scalar fast_gelu_sigmoid_grad_f32_avx2 fast_gelu_sigmoid_grad_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_gelu_sigmoid_grad_f32 loop_fast_gelu_sigmoid_grad_f64 loops_fast_gelu_sigmoid_grad  (ufunc trampolines, dispatch.c)
+ * fast_silu: gelu_c.fast.silu, value, bound u4, kernel sigmoid_family(x, GC_SILU, 0, 0), sign of x
+ *     k_fast_silu_f32_scalar k_fast_silu_f64_scalar k_fast_silu_f32_avx2 k_fast_silu_f64_avx2  (kernel, one vector)
+ *     run_fast_silu_f32_scalar run_fast_silu_f64_scalar run_fast_silu_f32_avx2 run_fast_silu_f64_avx2  (contiguous loop)
+ *     fast_silu_f32_scalar fast_silu_f64_scalar fast_silu_f32_avx2 fast_silu_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_silu_f32 loop_fast_silu_f64 loops_fast_silu  (ufunc trampolines, dispatch.c)
+ * fast_silu_grad: gelu_c.fast.silu_grad, grad, bound u4, kernel sigmoid_family(x, GC_SILU, 1, 0)
+ *     k_fast_silu_grad_f32_scalar k_fast_silu_grad_f64_scalar k_fast_silu_grad_f32_avx2 k_fast_silu_grad_f64_avx2  (kernel, one vector)
+ *     run_fast_silu_grad_f32_scalar run_fast_silu_grad_f64_scalar run_fast_silu_grad_f32_avx2 run_fast_silu_grad_f64_avx2  (contiguous loop)
+ *     fast_silu_grad_f32_scalar fast_silu_grad_f64_scalar fast_silu_grad_f32_avx2 fast_silu_grad_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_silu_grad_f32 loop_fast_silu_grad_f64 loops_fast_silu_grad  (ufunc trampolines, dispatch.c)
+ * fast_gelu_backward: gelu_c.fast.gelu_backward, backward, bound u4, kernel gelu_family(x, GC_GELU_GRAD, 1)
+ *     k_fast_gelu_backward_f32_scalar k_fast_gelu_backward_f64_scalar k_fast_gelu_backward_f32_avx2 k_fast_gelu_backward_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_backward_f32_scalar run_fast_gelu_backward_f64_scalar run_fast_gelu_backward_f32_avx2 run_fast_gelu_backward_f64_avx2  (contiguous loop)
+ *     fast_gelu_backward_f32_scalar fast_gelu_backward_f64_scalar fast_gelu_backward_f32_avx2 fast_gelu_backward_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_gelu_backward_f32 loop_fast_gelu_backward_f64 loops_fast_gelu_backward  (ufunc trampolines, dispatch.c)
+ * fast_gelu_tanh_backward: gelu_c.fast.gelu_tanh_backward, backward, bound u4, kernel sigmoid_family(x, GC_TANH, 1, 1)
+ *     k_fast_gelu_tanh_backward_f32_scalar k_fast_gelu_tanh_backward_f64_scalar k_fast_gelu_tanh_backward_f32_avx2 k_fast_gelu_tanh_backward_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_tanh_backward_f32_scalar run_fast_gelu_tanh_backward_f64_scalar run_fast_gelu_tanh_backward_f32_avx2 run_fast_gelu_tanh_backward_f64_avx2  (contiguous loop)
+ *     fast_gelu_tanh_backward_f32_scalar fast_gelu_tanh_backward_f64_scalar fast_gelu_tanh_backward_f32_avx2 fast_gelu_tanh_backward_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_gelu_tanh_backward_f32 loop_fast_gelu_tanh_backward_f64 loops_fast_gelu_tanh_backward  (ufunc trampolines, dispatch.c)
+ * fast_gelu_sigmoid_backward: gelu_c.fast.gelu_sigmoid_backward, backward, bound u4, kernel sigmoid_family(x, GC_SIGMOID, 1, 1)
+ *     k_fast_gelu_sigmoid_backward_f32_scalar k_fast_gelu_sigmoid_backward_f64_scalar k_fast_gelu_sigmoid_backward_f32_avx2 k_fast_gelu_sigmoid_backward_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_sigmoid_backward_f32_scalar run_fast_gelu_sigmoid_backward_f64_scalar run_fast_gelu_sigmoid_backward_f32_avx2 run_fast_gelu_sigmoid_backward_f64_avx2  (contiguous loop)
+ *     fast_gelu_sigmoid_backward_f32_scalar fast_gelu_sigmoid_backward_f64_scalar fast_gelu_sigmoid_backward_f32_avx2 fast_gelu_sigmoid_backward_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_gelu_sigmoid_backward_f32 loop_fast_gelu_sigmoid_backward_f64 loops_fast_gelu_sigmoid_backward  (ufunc trampolines, dispatch.c)
+ * fast_silu_backward: gelu_c.fast.silu_backward, backward, bound u4, kernel sigmoid_family(x, GC_SILU, 1, 1)
+ *     k_fast_silu_backward_f32_scalar k_fast_silu_backward_f64_scalar k_fast_silu_backward_f32_avx2 k_fast_silu_backward_f64_avx2  (kernel, one vector)
+ *     run_fast_silu_backward_f32_scalar run_fast_silu_backward_f64_scalar run_fast_silu_backward_f32_avx2 run_fast_silu_backward_f64_avx2  (contiguous loop)
+ *     fast_silu_backward_f32_scalar fast_silu_backward_f64_scalar fast_silu_backward_f32_avx2 fast_silu_backward_f64_avx2  (strided loop, loops.h)
+ *     loop_fast_silu_backward_f32 loop_fast_silu_backward_f64 loops_fast_silu_backward  (ufunc trampolines, dispatch.c)
  */
 
 #endif

@@ -2,40 +2,32 @@
 
 Every function is a real ``numpy.ufunc`` (broadcasting, ``out=``, ``where=``,
 ``dtype=``, any strides) over C kernels that are accurate to 1 ULP (2 ULP for
-derivatives) in float32 and float64, tails and subnormals included.
+derivatives) in float32 and float64, tails and subnormals included. The same
+functions within 4 ULP, faster, are in :mod:`gelu_c.fast`.
 
 Functions
 ---------
 {functions}
 show_config, kernel_path, set_kernel_path, get_kernel_path, available_kernel_paths
-    Build report and the kernel-path switch (also ``$GELU_C_KERNEL_PATH``).
+    Build report and the kernel-path switch (also ``$GELU_C_KERNEL_PATH``); the
+    switch applies to every tier.
 """
-from . import _ufuncs, registry
+from . import registry
 from ._config import (available_kernel_paths, get_kernel_path, kernel_path,
                       known_kernel_paths, set_kernel_path, show_config)
 from ._config import _select_from_environment
-from ._docs import DOCS as _DOCS, function_list as _function_list
+from ._docs import function_list as _function_list
+from ._ufunc_objects import tier_namespace as _tier_namespace
 from ._version import __version__
 
-__doc__ = __doc__.format(functions=_function_list())
+__doc__ = __doc__.format(functions=_function_list("exact"))
 
-_UFUNCS = _ufuncs.make_ufuncs(_DOCS)
-if tuple(_UFUNCS) != registry.names():
-    raise ImportError("gelu_c's compiled extension does not match gelu_c/registry.py "
-                      f"(compiled: {', '.join(_UFUNCS)}): rebuild it (pip install .)")
-for _name, _uf in _UFUNCS.items():
-    # NumPy >= 2.2 pickles a ufunc by its __module__ and name: point it here. Older
-    # NumPy has no ufunc.__module__ and pickles by name alone, pickle finding the module
-    # that holds the object, which these globals are.
-    try:
-        _uf.__module__ = __name__
-    except AttributeError:
-        pass
-    globals()[_name] = _uf
+globals().update(_tier_namespace("exact"))
+
+from . import fast  # noqa: E402  (the fast tier's module, built from the same table)
 
 _select_from_environment()
 
-__all__ = list(registry.names()) + [
-    "__version__", "available_kernel_paths", "get_kernel_path", "kernel_path",
+__all__ = list(_tier_namespace("exact")) + [
+    "__version__", "available_kernel_paths", "fast", "get_kernel_path", "kernel_path",
     "known_kernel_paths", "set_kernel_path", "show_config"]
-del _name, _uf

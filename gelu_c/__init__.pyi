@@ -6,6 +6,8 @@ Every function is a numpy.ufunc (1 or 2 inputs, 1 output) with float32 and float
 from contextlib import AbstractContextManager
 from typing import Final, Literal
 
+from . import fast as fast
+
 import numpy as np
 
 __version__: Final[str]

@@ -31,7 +31,7 @@ y : ndarray or scalar
 Examples
 --------
 >>> import gelu_c
->>> float(gelu_c.{name}(1.0))  # doctest: +ELLIPSIS
+>>> float(gelu_c.{qualname}(1.0))  # doctest: +ELLIPSIS
 {example}
 """
 
@@ -58,30 +58,32 @@ dx : ndarray or scalar
 Examples
 --------
 >>> import gelu_c
->>> float(gelu_c.{name}(2.0, 1.0)) == 2 * float(gelu_c.{grad}(1.0))
+>>> abs(float(gelu_c.{qualname}(2.0, 1.0)) - 2 * float(gelu_c.{grad}(1.0))) < 1e-12
 True
 """
 
 
 def docstring(f):
     """The docstring of registry function ``f``."""
-    acc = _ACC.format(bound=f.accuracy.describe())
+    acc = _ACC.format(bound=f.describe_bound())
+    summary = f.summary if f.tier == "exact" else (
+        f"{f.summary[:-1]}; {f.tier} tier ({registry.TIERS[f.tier][1].split(':')[0]}).")
     if f.kind == "backward":
-        return _BINARY.format(summary=f.summary, fwd=f.family, grad=registry.grad_of(f.name),
-                              name=f.name, acc=acc)
-    return _UNARY.format(summary=f.summary, body=f.body, returns=f.returns, name=f.name,
+        return _BINARY.format(summary=summary, fwd=f.family, grad=registry.grad_of(f.qualname),
+                              qualname=f.qualname, acc=acc)
+    return _UNARY.format(summary=summary, body=f.body, returns=f.returns, qualname=f.qualname,
                          example=f.example, acc=acc)
 
 
-def function_list():
-    """The package docstring's "Functions" entries, one per kind."""
+def function_list(tier):
+    """A tier module's docstring's "Functions" entries, one per kind."""
     lines = []
     for kind, text in (("value", "The functions."), ("grad", "Their derivatives."),
                        ("backward", "dy * f'(x) in one pass (the backward step of a "
                                     "training loop).")):
-        lines.append(", ".join(registry.names(kind)))
+        lines.append(", ".join(registry.get(q).name for q in registry.names(kind, tier=tier)))
         lines.append("    " + text)
     return "\n".join(lines)
 
 
-DOCS = {f.name: docstring(f) for f in registry.FUNCTIONS}
+DOCS = {f.qualname: docstring(f) for f in registry.FUNCTIONS}

@@ -39,26 +39,33 @@ for _k in range(6):
 no_data[0] = NULL
 no_data[1] = NULL
 
-_docs_keepalive = []
+_keepalive = []
 
 
-def make_ufuncs(docs):
-    """Create every ufunc of the C table; ``docs`` maps a name to its docstring."""
+def make_ufuncs(specs):
+    """Create every ufunc of the C table.
+
+    ``specs`` maps each C name (``gelu``, ``fast_gelu``) to the ufunc's name and
+    docstring; returns ``{C name: ufunc}``. A C name without a spec raises KeyError
+    (the extension was built from another registry)."""
     cdef int i
-    cdef bytes doc
+    cdef bytes doc, name
     cdef char *types
     out = {}
     for i in range(gelu_c_n_ufuncs):
-        name = gelu_c_ufunc_defs[i].name.decode()
-        doc = docs.get(name, "").encode()   # __init__ checks the names against the registry
-        _docs_keepalive.append(doc)
+        cname = gelu_c_ufunc_defs[i].name.decode()
+        pyname, pydoc = specs[cname]
+        name = pyname.encode()
+        doc = pydoc.encode()
+        _keepalive.append(name)         # NumPy keeps these pointers
+        _keepalive.append(doc)
         types = &unary_types[0] if gelu_c_ufunc_defs[i].nin == 1 else &binary_types[0]
         uf = PyUFunc_FromFuncAndData(
             <PyUFuncGenericFunction *>gelu_c_ufunc_defs[i].loops, no_data,
             types,
             2, gelu_c_ufunc_defs[i].nin, 1, PyUFunc_None,
-            <char *>gelu_c_ufunc_defs[i].name, <char *>doc, 0)
-        out[name] = uf
+            <char *>name, <char *>doc, 0)
+        out[cname] = uf
     return out
 
 

@@ -11,11 +11,11 @@ one entry here plus its kernel.
 This module imports nothing but the standard library, so tools can load it from its
 file path before the package is built.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Tuple
 
-__all__ = ["Bound", "Function", "BOUNDS", "FUNCTIONS", "DTYPES", "ISAS", "get", "names",
-           "grad_of", "value_of"]
+__all__ = ["Bound", "Function", "BOUNDS", "TIERS", "FUNCTIONS", "DTYPES", "ISAS", "get",
+           "names", "grad_of", "value_of"]
 
 
 @dataclass(frozen=True)
@@ -33,20 +33,31 @@ class Bound:
     zero_band: float = 0.0
     zero_band_ulps_of_half: float = 0.0
 
-    def describe(self):
-        """One line for docstrings and tables."""
+    def describe(self, derivative=True):
+        """One line for docstrings and tables (the zero band only for a derivative)."""
         text = f"{self.ulps:g} ULP"
-        if self.zero_band:
+        if self.zero_band and derivative:
             text += (f" (absolute {self.zero_band_ulps_of_half:g} ULP of 0.5 within "
                      f"{self.zero_band:g} of a zero of the derivative)")
         return text
 
 
-#: The exact tier's bounds: values within 1 ULP; derivatives and backward passes
-#: within 2 ULP, absolute near a derivative's zero.
+#: The bounds: the exact tier's values within 1 ULP, its derivatives and backward
+#: passes within 2 ULP (absolute near a derivative's zero); the fast tier's every
+#: function within 4 ULP (absolute 4 ULP of 0.5 near a derivative's zero, which only
+#: derivatives and backward passes have).
 BOUNDS = {
     "u1": Bound("u1", 1.0),
     "u2": Bound("u2", 2.0, zero_band=1e-3, zero_band_ulps_of_half=1.0),
+    "u4": Bound("u4", 4.0, zero_band=1e-3, zero_band_ulps_of_half=4.0),
+}
+
+#: The accuracy tiers, each a module holding every function under the same names:
+#: tier -> (module, description).
+TIERS = {
+    "exact": ("gelu_c", "within 1 ULP (derivatives 2 ULP): the default"),
+    "fast": ("gelu_c.fast", "within 4 ULP: faster kernels with the same special values, "
+                            "signs and tails"),
 }
 
 #: The dtypes every function has a loop for, and the kernel paths (instruction sets)
@@ -63,6 +74,8 @@ class Function:
     ----------
     name : str
         The ufunc's name (``gelu_c.<name>``).
+    tier : {"exact", "fast"}
+        The accuracy tier (:data:`TIERS`); the ufunc lives in that tier's module.
     kind : {"value", "grad", "backward"}
         ``f(x)``, ``f'(x)``, or ``dy * f'(x)`` (two arguments: ``dy, x``).
     family : str
@@ -92,6 +105,7 @@ class Function:
     name: str
     kind: str
     family: str
+    tier: str
     bound: str
     oracle: str
     kernel: str
@@ -105,6 +119,22 @@ class Function:
     example: str = ""
 
     @property
+    def qualname(self):
+        """``name`` for the exact tier, ``"<tier>.<name>"`` otherwise (``fast.gelu``): the
+        key of :func:`get`, and the ufunc's path below the ``gelu_c`` package."""
+        return self.name if self.tier == "exact" else f"{self.tier}.{self.name}"
+
+    @property
+    def cname(self):
+        """The C name every symbol of this function is built from (``fast_gelu``)."""
+        return self.qualname.replace(".", "_")
+
+    @property
+    def module(self):
+        """The module that holds the ufunc."""
+        return TIERS[self.tier][0]
+
+    @property
     def nin(self):
         """Number of inputs (2 for a backward function: ``dy, x``)."""
         return 2 if self.kind == "backward" else 1
@@ -114,18 +144,29 @@ class Function:
         """The :class:`Bound` of this function."""
         return BOUNDS[self.bound]
 
+    @property
+    def has_zero_band(self):
+        """Whether the bound is absolute near a zero of the derivative: only for a
+        derivative or backward function whose bound has such a band."""
+        return self.kind != "value" and bool(self.accuracy.zero_band)
+
+    def describe_bound(self):
+        """The bound in words, for docstrings."""
+        return self.accuracy.describe(derivative=self.kind != "value")
+
 
 def _backward(family, kernel):
-    return Function(name=family + "_backward", kind="backward", family=family, bound="u2",
+    return Function(name=family + "_backward", kind="backward", family=family, tier="exact",
+                    bound="u2",
                     oracle=family + "_grad", kernel=kernel,
                     formula="dy·f′(x), rounded once",
                     summary=f"Backward pass of {family}: dy * {family}'(x).")
 
 
-#: Every function, in the order of the C tables.
-FUNCTIONS: Tuple[Function, ...] = (
+#: The exact tier, in the order of the C tables.
+_EXACT: Tuple[Function, ...] = (
     Function(
-        name="norm_cdf", kind="value", family="norm_cdf", bound="u1", oracle="norm_cdf",
+        name="norm_cdf", kind="value", family="norm_cdf", tier="exact", bound="u1", oracle="norm_cdf",
         kernel="gelu_family(x, GC_PHI, 0)", exhaustive=True,
         formula="Φ(x) = ½·erfc(−x/√2), the standard normal CDF",
         summary="Standard normal CDF, Phi(x) = (1 + erf(x/sqrt(2)))/2.",
@@ -133,7 +174,7 @@ FUNCTIONS: Tuple[Function, ...] = (
              "lower tail keeps full relative accuracy down to the smallest subnormal.\n",
         returns="Phi(x) in [0, 1]; Phi(-inf) = 0, Phi(+inf) = 1.", example="0.841344746..."),
     Function(
-        name="gelu", kind="value", family="gelu", bound="u1", oracle="gelu",
+        name="gelu", kind="value", family="gelu", tier="exact", bound="u1", oracle="gelu",
         kernel="gelu_family(x, GC_GELU, 0)", sign_of_x=True, exhaustive=True,
         formula="x·Φ(x), the exact GELU",
         summary="Gaussian Error Linear Unit, GELU(x) = x * Phi(x) (exact form).",
@@ -142,14 +183,14 @@ FUNCTIONS: Tuple[Function, ...] = (
              "(float32) and -38.6 (float64). GELU(-inf) = -0, GELU(+inf) = +inf.\n",
         returns="x * Phi(x).", example="0.841344746..."),
     Function(
-        name="gelu_grad", kind="grad", family="gelu", bound="u2", oracle="gelu_grad",
+        name="gelu_grad", kind="grad", family="gelu", tier="exact", bound="u2", oracle="gelu_grad",
         kernel="gelu_family(x, GC_GELU_GRAD, 0)",
         formula="Φ(x) + x·φ(x)",
         summary="Derivative of the exact GELU: Phi(x) + x * phi(x).",
         body="Its only zero is at x ~ -0.7517915; relative accuracy is kept up to it.\n",
         returns="GELU'(x).", example="1.082828..."),
     Function(
-        name="gelu_tanh", kind="value", family="gelu_tanh", bound="u1", oracle="gelu_tanh",
+        name="gelu_tanh", kind="value", family="gelu_tanh", tier="exact", bound="u1", oracle="gelu_tanh",
         kernel="sigmoid_family(x, GC_TANH, 0, 0)", sign_of_x=True, approximates="gelu",
         formula="½x(1 + tanh(√(2/π)(x + 0.044715x³))), evaluated as x·σ(2u)",
         summary="tanh approximation of GELU: x/2 * (1 + tanh(sqrt(2/pi)*(x + 0.044715 x^3))).",
@@ -159,14 +200,14 @@ FUNCTIONS: Tuple[Function, ...] = (
              "approximation of GELU it differs in the fourth decimal place (4.7e-4 at |x| ~ 2.7).\n",
         returns="The tanh-form GELU.", example="0.841191990..."),
     Function(
-        name="gelu_tanh_grad", kind="grad", family="gelu_tanh", bound="u2",
+        name="gelu_tanh_grad", kind="grad", family="gelu_tanh", tier="exact", bound="u2",
         oracle="gelu_tanh_grad", kernel="sigmoid_family(x, GC_TANH, 1, 0)",
         approximates="gelu_grad",
         formula="d/dx of the tanh form",
         summary="Derivative of the tanh approximation of GELU.",
         returns="d/dx gelu_tanh(x).", example="1.082964..."),
     Function(
-        name="gelu_sigmoid", kind="value", family="gelu_sigmoid", bound="u1",
+        name="gelu_sigmoid", kind="value", family="gelu_sigmoid", tier="exact", bound="u1",
         oracle="gelu_sigmoid", kernel="sigmoid_family(x, GC_SIGMOID, 0, 0)", sign_of_x=True,
         approximates="gelu",
         formula="x·σ(1.702x)",
@@ -175,20 +216,20 @@ FUNCTIONS: Tuple[Function, ...] = (
              "second decimal place (2.0e-2 near x ~ -2.27).\n",
         returns="x * sigmoid(1.702 x).", example="0.845795..."),
     Function(
-        name="gelu_sigmoid_grad", kind="grad", family="gelu_sigmoid", bound="u2",
+        name="gelu_sigmoid_grad", kind="grad", family="gelu_sigmoid", tier="exact", bound="u2",
         oracle="gelu_sigmoid_grad", kernel="sigmoid_family(x, GC_SIGMOID, 1, 0)",
         approximates="gelu_grad",
         formula="d/dx of the sigmoid form",
         summary="Derivative of the sigmoid approximation of GELU.",
         returns="d/dx gelu_sigmoid(x).", example="1.066..."),
     Function(
-        name="silu", kind="value", family="silu", bound="u1", oracle="silu",
+        name="silu", kind="value", family="silu", tier="exact", bound="u1", oracle="silu",
         kernel="sigmoid_family(x, GC_SILU, 0, 0)", sign_of_x=True, approximates="gelu",
         formula="x·σ(x) (SiLU, swish)",
         summary="Sigmoid Linear Unit (swish): x * sigmoid(x).",
         returns="x * sigmoid(x).", example="0.731058578..."),
     Function(
-        name="silu_grad", kind="grad", family="silu", bound="u2", oracle="silu_grad",
+        name="silu_grad", kind="grad", family="silu", tier="exact", bound="u2", oracle="silu_grad",
         kernel="sigmoid_family(x, GC_SILU, 1, 0)", approximates="gelu_grad",
         formula="σ(x)·(1 + x·(1 − σ(x)))",
         summary="Derivative of SiLU: s * (1 + x*(1 - s)), s = sigmoid(x).",
@@ -199,11 +240,33 @@ FUNCTIONS: Tuple[Function, ...] = (
     _backward("silu", "sigmoid_family(x, GC_SILU, 1, 1)"),
 )
 
-_BY_NAME = {f.name: f for f in FUNCTIONS}
+#: The fast tier: each exact function again, held to "u4", with its fast kernel.
+_FAST_KERNELS = {
+    "norm_cdf": "gelu_family(x, GC_PHI, 0)",
+    "gelu": "gelu_family(x, GC_GELU, 0)",
+    "gelu_grad": "gelu_family(x, GC_GELU_GRAD, 0)",
+    "gelu_tanh": "sigmoid_family(x, GC_TANH, 0, 0)",
+    "gelu_tanh_grad": "sigmoid_family(x, GC_TANH, 1, 0)",
+    "gelu_sigmoid": "sigmoid_family(x, GC_SIGMOID, 0, 0)",
+    "gelu_sigmoid_grad": "sigmoid_family(x, GC_SIGMOID, 1, 0)",
+    "silu": "sigmoid_family(x, GC_SILU, 0, 0)",
+    "silu_grad": "sigmoid_family(x, GC_SILU, 1, 0)",
+    "gelu_backward": "gelu_family(x, GC_GELU_GRAD, 1)",
+    "gelu_tanh_backward": "sigmoid_family(x, GC_TANH, 1, 1)",
+    "gelu_sigmoid_backward": "sigmoid_family(x, GC_SIGMOID, 1, 1)",
+    "silu_backward": "sigmoid_family(x, GC_SILU, 1, 1)",
+}
+_FAST = tuple(replace(f, tier="fast", bound="u4", kernel=_FAST_KERNELS[f.name]) for f in _EXACT)
+
+#: Every function of every tier, in the order of the C tables.
+FUNCTIONS: Tuple[Function, ...] = _EXACT + _FAST
+
+_BY_NAME = {f.qualname: f for f in FUNCTIONS}
 
 
 def get(name):
-    """The :class:`Function` called ``name`` (ValueError for an unknown name)."""
+    """The :class:`Function` whose qualname is ``name`` (``gelu``, ``fast.gelu``;
+    ValueError for an unknown name)."""
     try:
         return _BY_NAME[name]
     except KeyError:
@@ -211,21 +274,31 @@ def get(name):
                          f"{', '.join(_BY_NAME)}") from None
 
 
-def names(kind=None, nin=None):
-    """Function names in table order, optionally of one kind (or kinds) or arity."""
+def names(kind=None, nin=None, tier="exact"):
+    """Qualified function names in table order, optionally of one kind (or kinds) or
+    arity, of one tier (or tiers; None: every tier)."""
     kinds = (kind,) if isinstance(kind, str) else kind
-    return tuple(f.name for f in FUNCTIONS
-                 if (kinds is None or f.kind in kinds) and (nin is None or f.nin == nin))
+    tiers = (tier,) if isinstance(tier, str) else tier
+    return tuple(f.qualname for f in FUNCTIONS
+                 if (kinds is None or f.kind in kinds) and (nin is None or f.nin == nin)
+                 and (tiers is None or f.tier in tiers))
+
+
+def _in_family(name, kind):
+    f = get(name)
+    return [g.qualname for g in FUNCTIONS
+            if g.kind == kind and g.family == f.family and g.tier == f.tier]
 
 
 def grad_of(name):
-    """The derivative function of ``name``'s family (``gelu_backward`` -> ``gelu_grad``),
-    or None where the family has none (``norm_cdf``)."""
-    family = get(name).family
-    grads = [f.name for f in FUNCTIONS if f.kind == "grad" and f.family == family]
+    """The derivative function of ``name``'s family, in its tier (``gelu_backward`` ->
+    ``gelu_grad``, ``fast.silu`` -> ``fast.silu_grad``), or None where the family has
+    none (``norm_cdf``)."""
+    grads = _in_family(name, "grad")
     return grads[0] if grads else None
 
 
 def value_of(name):
-    """The value function of ``name``'s family (``gelu_tanh_grad`` -> ``gelu_tanh``)."""
-    return get(name).family
+    """The value function of ``name``'s family, in its tier (``gelu_tanh_grad`` ->
+    ``gelu_tanh``)."""
+    return _in_family(name, "value")[0]

@@ -22,6 +22,7 @@ import argparse
 import multiprocessing
 import sys
 import time
+from operator import attrgetter
 
 import numpy as np
 
@@ -50,10 +51,11 @@ REFERENCES = {
     "gelu": _gelu_reference,
 }
 
-#: The functions checked: those the registry marks ``exhaustive``, in registry order.
-FUNCS = tuple(name for name in registry.names() if registry.get(name).exhaustive)
+#: The functions checked: those the registry marks ``exhaustive``, in every tier, in
+#: registry order (``gelu``, ``fast.gelu``: references are by the plain name).
+FUNCS = tuple(name for name in registry.names(tier=None) if registry.get(name).exhaustive)
 
-_missing = [name for name in FUNCS if name not in REFERENCES]
+_missing = [name for name in FUNCS if registry.get(name).name not in REFERENCES]
 if _missing:
     raise LookupError(f"the registry marks {', '.join(_missing)} exhaustive, but "
                       "gelu_c/accuracy/exhaustive.py has no float64 reference for it "
@@ -133,7 +135,7 @@ def _check_block(start, n, funcs, impl, ndtr):
     for func in funcs:
         with np.errstate(all="ignore"):
             got = impl[func](x)
-            ref = REFERENCES[func](xd, nd)
+            ref = REFERENCES[registry.get(func).name](xd, nd)
             g = got.astype(np.float64)
             err = np.subtract(g, ref)
             np.abs(err, out=err)
@@ -190,7 +192,7 @@ def check_range(start, stop, funcs=FUNCS, impl=None):
     if impl is None:
         import gelu_c
 
-        impl = {f: getattr(gelu_c, f) for f in funcs}
+        impl = {f: attrgetter(f)(gelu_c) for f in funcs}
     total = _empty(funcs)
     for s in range(start, stop, SUB):
         _merge(total, _check_block(s, min(SUB, stop - s), funcs, impl, ndtr))

@@ -72,8 +72,9 @@ def derivative_zeros(name):
 def zero_band(name):
     """Half-width (in x) of the band around a derivative zero where ``name``'s bound
     is absolute: its bound's ``zero_band`` (0: no such band, the bound is relative
-    everywhere)."""
-    return registry.get(name).accuracy.zero_band
+    everywhere; values have none)."""
+    f = registry.get(name)
+    return f.accuracy.zero_band if f.has_zero_band else 0.0
 
 
 def near_derivative_zero(name, x):
@@ -127,8 +128,8 @@ def zero_band_allowance(name, dtype, x, dy=None):
     """
     f = registry.get(name)
     bound = f.accuracy
-    if not bound.zero_band:
-        raise ValueError(f"{name!r} has no zero band: its bound is {bound.describe()}")
+    if not f.has_zero_band:
+        raise ValueError(f"{name!r} has no zero band: its bound is {f.describe_bound()}")
     x = np.asarray(x)
     u_half = bound.zero_band_ulps_of_half * ulp(_MPF(0.5), dtype)
     if f.nin == 1:
