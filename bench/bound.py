@@ -49,7 +49,7 @@ LANES = 8
 _COUNT_OPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tools", "count_ops.py")
 
 
-def load_op_counts(path=_COUNT_OPS):
+def load_op_counts(path=_COUNT_OPS, f64=False):
     """``op_counts()`` of ``tools/count_ops.py``, or ``(None, reason)`` if unavailable.
 
     Returns
@@ -63,7 +63,7 @@ def load_op_counts(path=_COUNT_OPS):
         spec = importlib.util.spec_from_file_location("_gelu_c_count_ops", path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
-        return dict(mod.op_counts()), "tools/count_ops.py"
+        return dict(mod.op_counts(f64=f64)), "tools/count_ops.py"
     except Exception as exc:  # noqa: BLE001 -- a tool under construction must not break the report
         return None, f"tools/count_ops.py failed: {type(exc).__name__}: {exc}"
 

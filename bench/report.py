@@ -24,9 +24,15 @@ small   1024 elements against ``np.negative`` on the same array (the ufunc-call 
 naive   every function, both dtypes, against its naive NumPy/SciPy expression.
 values  every function, both dtypes: deep tail, subnormal results, NaN, +-1e30 (and a
         stride-2 view, shown only) against standard-normal inputs.
+fast    the fast tier (``gelu_c.fast``) against PyTorch at its full ISA, against MKL's
+        AVX2 CdfNorm kernel in LA mode (optional peer, ``bench/mkl_peer.py``), and every
+        fast function against its exact-tier twin; with each kernel's operation count
+        (``tools/count_ops.py``) and vector operations per cycle at the measured clock.
+fast-avx2  the fast tier's PyTorch rows with PyTorch limited to AVX2 (child process).
 """
 import argparse
 import datetime
+from operator import attrgetter
 import json
 import os
 import platform
@@ -40,6 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bound
 import clock
 import inputs
+import mkl_peer
 import naive
 import peers
 import table
@@ -48,7 +55,8 @@ import timing
 import gelu_c
 
 N10, N14, N20, N26 = 1 << 10, 1 << 14, 1 << 20, 1 << 26
-SECTIONS = ("torch", "avx2", "jax", "bound", "huge", "small", "naive", "values")
+SECTIONS = ("torch", "avx2", "jax", "bound", "huge", "small", "naive", "values", "fast",
+            "fast-avx2")
 
 #: (function, dtype, minimum speed-up over torch, or None for rows shown for information)
 TORCH_TARGETS = (
@@ -62,6 +70,19 @@ TORCH_TARGETS = (
     ("gelu_tanh_backward", "float32", None),
     ("silu_backward", "float32", None),
 )
+#: the fast tier: (function, dtype, reference, minimum speed-up over it)
+FAST_TARGETS = (
+    ("fast.gelu", "float32", "torch", 1.3),
+    ("fast.gelu_tanh", "float32", "torch", 6.0),
+    ("fast.silu", "float32", "torch", 2.0),
+    ("fast.gelu_sigmoid", "float32", "torch", 2.0),
+    ("fast.gelu_backward", "float32", "torch", 1.5),
+    ("fast.norm_cdf", "float32", "mkl", 1.0),
+    ("fast.norm_cdf", "float32", "torch", 3.0),
+    ("fast.gelu", "float64", "mkl", 1.0),
+    ("fast.gelu", "float64", "torch", 3.0),
+)
+FAST_TWIN_TARGET = 1.5          # every fast function against its exact-tier twin
 NAIVE_TARGET = 20.0
 SMALL_TARGET = 1 / 1.5          # per-call time within 1.5x of np.negative
 HUGE_TARGET = 1 / 1.1           # per-element time at 2^26 within 10% of 2^20
@@ -86,18 +107,23 @@ class Settings:
         return timing.interleaved_min(fns, rounds=self.rounds, min_sample=self.min_sample)
 
 
+def _binary(name):
+    return gelu_c.registry.get(name).nin == 2
+
+
 def _args(name, x, dy):
-    return (dy, x) if name in naive.BINARY else (x,)
+    return (dy, x) if _binary(name) else (x,)
 
 
 def _data(name, dtype, n, kind="normal"):
-    x = inputs.make_x(kind, n, dtype, name=name)
-    dy = inputs.make_dy(n, dtype) if name in naive.BINARY else None
+    base = gelu_c.registry.get(name).name          # both tiers on the same data
+    x = inputs.make_x(kind, n, dtype, name=base)
+    dy = inputs.make_dy(n, dtype) if _binary(name) else None
     return x, dy, np.zeros(n, dtype)
 
 
 def _ours(name, x, dy, out):
-    f, args = getattr(gelu_c, name), _args(name, x, dy)
+    f, args = attrgetter(name)(gelu_c), _args(name, x, dy)
     return lambda: f(*args, out=out)
 
 
@@ -159,11 +185,72 @@ def torch_rows(cfg, section="torch"):
     return rows
 
 
-def avx2_torch_rows(cfg):
+def fast_torch_rows(cfg, section="fast"):
+    """The fast tier's rows against PyTorch (whatever ISA this process's torch runs)."""
+    if peers.import_torch() is None:
+        return []
+    label = f"torch {peers.torch_capability()}"
+    rows = []
+    for name, dtype, ref_kind, target in FAST_TARGETS:
+        if ref_kind != "torch":
+            continue
+        base = gelu_c.registry.get(name).name
+        x, dy, out = _data(name, dtype, N20)
+        tout = np.zeros_like(out)
+        ref = peers.torch_call(base, x, tout, dy)
+        t = cfg.time({"ours": _ours(name, x, dy, out), "ref": ref})
+        note = ""
+        if base in peers.TORCH_STAND_INS:
+            note = "torch has no gelu_sigmoid: its silu, the same cost class"
+        elif dtype == "float32" and naive.HAVE_SCIPY:
+            note = (f"worst err: gelu_c {_max_ulp32(base, out, x, dy):.2g} ulp, "
+                    f"torch {_max_ulp32(base, tout, x, dy):.2g} ulp")
+        rows.append(_row(section, name, dtype, N20, N20 / t["ours"] / 1e9,
+                         f"{label} {peers.TORCH_EQUIV[base]}", N20 / t["ref"] / 1e9, target, note))
+    return rows
+
+
+def fast_rows(cfg, ghz):
+    """The fast tier against MKL (optional) and against its exact twins, with the op
+    counts of its kernels; the PyTorch rows come from :func:`fast_torch_rows`."""
+    rows = fast_torch_rows(cfg)
+    mkl = mkl_peer.load()
+    for name, dtype, ref_kind, target in FAST_TARGETS:
+        if ref_kind != "mkl" or mkl is None:
+            continue
+        x, dy, out = _data(name, dtype, N20)
+        ref_out = np.zeros_like(out)
+        f = mkl.cdf_norm(dtype, "LA")
+        t = cfg.time({"ours": _ours(name, x, dy, out), "ref": lambda: f(x, ref_out)})
+        rows.append(_row("fast", name, dtype, N20, N20 / t["ours"] / 1e9,
+                         "MKL AVX2 CdfNorm LA", N20 / t["ref"] / 1e9, target,
+                         "Φ alone" if gelu_c.registry.get(name).name != "norm_cdf" else ""))
+    counts = {f64: bound.load_op_counts(f64=f64)[0] or {} for f64 in (False, True)}
+    for name in gelu_c.registry.names(tier="fast"):
+        twin = gelu_c.registry.get(name).name
+        for dtype in ("float32", "float64"):
+            x, dy, out = _data(name, dtype, N20)
+            out2 = np.zeros_like(out)
+            t = cfg.time({"ours": _ours(name, x, dy, out), "ref": _ours(twin, x, dy, out2)})
+            gps = N20 / t["ours"] / 1e9
+            c = counts.get(dtype == "float64", {}).get(gelu_c.registry.get(name).cname, {})
+            note = ""
+            if c.get("total") and twin in counts[dtype == "float64"]:
+                lanes = 8 if dtype == "float32" else 4
+                note = f"{c['total']} ops/vector (exact {counts[dtype == 'float64'][twin]['total']})"
+                if ghz:
+                    note += f", {c['total'] * gps / lanes / ghz:.2f} ops/cycle"
+            rows.append(_row("fast", name, dtype, N20, gps, f"gelu_c.{twin}", N20 / t["ref"] / 1e9,
+                             FAST_TWIN_TARGET, note))
+    return rows
+
+
+def avx2_torch_rows(cfg, fast=False):
     """``torch_rows`` in a child process whose torch is limited to AVX2 (env read at import)."""
     if peers.import_torch() is None:
         return [], "torch not installed"
     cmd = [sys.executable, os.path.abspath(__file__), "--torch-only", "--path", gelu_c.get_kernel_path()]
+    cmd += ["--fast"] if fast else []
     cmd += ["--quick"] if cfg.quick else []
     try:
         res = subprocess.run(cmd, env={**os.environ, **AVX2_ENV}, capture_output=True, text=True,
@@ -174,7 +261,7 @@ def avx2_torch_rows(cfg):
     except (subprocess.SubprocessError, ValueError) as exc:
         return [], f"AVX2-limited torch run failed: {exc}"
     for r in payload["rows"]:
-        r["section"] = "avx2"
+        r["section"] = "fast-avx2" if fast else "avx2"
     return payload["rows"], payload["torch"]
 
 
@@ -349,6 +436,8 @@ TITLES = {
     "small": "1024 elements: call time vs np.negative on the same array (≥ 0.67 = within 1.5x)",
     "naive": "vs the naive NumPy/SciPy expression",
     "values": "value independence: slowest special input vs standard normal (≥ 0.83 = within 1.2x)",
+    "fast": "fast tier (gelu_c.fast) vs PyTorch at its full ISA, MKL's AVX2 CdfNorm (LA), and its exact twin",
+    "fast-avx2": "fast tier vs PyTorch limited to AVX2 (child process)",
 }
 
 
@@ -405,12 +494,14 @@ def main(argv=None):
     ap.add_argument("--sections", default=",".join(SECTIONS),
                     help=f"comma-separated subset of {','.join(SECTIONS)}")
     ap.add_argument("--torch-only", action="store_true", help=argparse.SUPPRESS)  # the AVX2 child
+    ap.add_argument("--fast", action="store_true", help=argparse.SUPPRESS)        # ... of the fast rows
     args = ap.parse_args(argv)
     cfg = Settings(args.quick)
     gelu_c.set_kernel_path(args.path)
 
     if args.torch_only:
-        json.dump({"torch": peers.torch_info(), "rows": torch_rows(cfg, "avx2")}, sys.stdout)
+        rows = fast_torch_rows(cfg, "fast-avx2") if args.fast else torch_rows(cfg, "avx2")
+        json.dump({"torch": peers.torch_info(), "rows": rows}, sys.stdout)
         return 0
 
     wanted = [s.strip() for s in args.sections.split(",") if s.strip()]
@@ -424,6 +515,7 @@ def main(argv=None):
         "gelu_c": f"{gelu_c.__version__}, kernel path {gelu_c.get_kernel_path()}",
         "machine": _machine(), "clock_ghz": ghz, "clock": clock_note,
         "numpy": np.__version__, "python": platform.python_version(), "torch": peers.torch_info(),
+        "mkl": mkl_peer.info(),
         "timing": f"min of {cfg.rounds} interleaved rounds, samples ≥ {cfg.min_sample * 1e3:g} ms",
     }
     rows, results = [], {"meta": meta}
@@ -450,6 +542,11 @@ def main(argv=None):
     if "values" in wanted:
         vrows, detail = values_rows(cfg)
         rows += vrows
+    if "fast" in wanted:
+        rows += fast_rows(cfg, ghz)
+    if "fast-avx2" in wanted:
+        frows, _ = avx2_torch_rows(cfg, fast=True)
+        rows += frows
     brows, bnote = bound_rows(speeds, ghz) if "bound" in wanted else (None, "not run")
     meta["bound"] = bnote
 
