@@ -188,9 +188,8 @@ static GC_ALWAYS_INLINE FN(fg_grad) FN(fg_grad_dw)(VT y, VT s, VT sc, VM pos)
 
 /* dy * GELU'(x): dy (g + gl), the products' rounding fused as round_pre_times fuses
  * them (so the bits are its own), where every |x| allows the fast path, every dy is
- * finite and no product lands below the normal range (a zero dy's product is an exact
- * signed zero on both paths); else the VALUE through the exact tier's backward
- * rounding. */
+ * finite and no product is zero or below the normal range; else the VALUE through the
+ * exact tier's backward rounding. */
 static GC_ALWAYS_INLINE VT FN(fast_gelu_backward_kernel)(VT dy, VT x)
 {
     VT t = vabs(x);
@@ -201,7 +200,7 @@ static GC_ALWAYS_INLINE VT FN(fast_gelu_backward_kernel)(VT dy, VT x)
         FN(fg_grad) g = FN(fg_grad_dw)(FN(fg_value)(c, 1), FN(fg_pow2)(c.sh),
                                        FN(fg_pow2_capped)(c.sh), vgt(x, vset1(0)));
         VT p = vfma(dy, g.g, vmul(dy, g.gl));
-        if (FN(fast_product_ok)(p, dy))
+        if (FN(fast_product_ok)(p))
             return p;
     }
     return FN(fast_round_value_times)(FN(fast_gelu_family)(x, GC_GELU_GRAD, 1), dy, x);

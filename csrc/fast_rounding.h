@@ -29,16 +29,16 @@ static GC_ALWAYS_INLINE VT FN(fast_round_value_times)(VALUE r, VT dy, VT x)
     return vsel(visnan(x), q, FN(round_pre_times)(r, dy, x));
 }
 
-/* May a backward product p = dy * g (dy finite, g normal) stand as the result? Yes
- * unless some lane's |p| lies below the normal range with dy != 0: there the exact
- * tier's rounding forms the result (scale_round, no subnormal operation) and may round
- * twice, and the fast path must give its bits. A zero dy's product is an exact signed
- * zero on both paths; an overflow is the VALUE path's infinity too. */
-static GC_ALWAYS_INLINE int FN(fast_product_ok)(VT p, VT dy)
+/* May a backward product p = fl(dy g + dy gl) (dy finite, g normal) stand as the
+ * result? Yes unless some lane's p is zero or below the normal range: there the exact
+ * tier's rounding forms the result (scale_round, no subnormal operation; the zero's
+ * sign from dy times the value, where the fma's sum of two opposite zeros is +0) and
+ * may round twice, and the fast path must give its bits. Nonzero normal p is
+ * round_pre_times's result bit for bit; an overflow is its infinity too. A zero dy
+ * thus takes the VALUE path (one compare cheaper than telling its zeros apart). */
+static GC_ALWAYS_INLINE int FN(fast_product_ok)(VT p)
 {
-    VM tiny = vlt(vabs(p), vset1(GC_IS_F32 ? 0x1p-126 : 0x1p-1022));
-    VM nonzero = vgt(vabs(dy), vset1(0));
-    return !vany(vsel(tiny, nonzero, tiny));
+    return !vany(vlt(vabs(p), vset1(GC_IS_F32 ? 0x1p-126 : 0x1p-1022)));
 }
 
 /* A public kernel from a fast kernel that returns its final result (sign_of_x and
