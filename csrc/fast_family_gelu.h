@@ -1,20 +1,27 @@
 /* The fast tier's GELU family: Phi(x), GELU(x) = x*Phi(x), GELU'(x) and dy*GELU'(x)
  * within 4 ulp (GELU' absolute 4 ulp of 1/2 within 1e-3 of its zero, sign always right).
- * Method: with t = |x|, Phi(-t) = exp(-t^2/2) R(t) and GELU'(-t) = exp(-t^2/2) (t0 - t) S(t),
- * R and S one rational function each (one division, no table); exp(-t^2/2) =
- * 2^-k (1 + r V(r)) from t^2 split exactly (h + l) and one reduction r = t^2 - k 2ln2,
- * l folded into r; the product T(t) (1 + rV) as one FMA; for x > 0, 1 - Phi(-t) (or
- * x - x Phi(-t), 1 - GELU'(-t)). The power of two stays an integer (k) until the end.
+ * Method: with t = |x|, Phi(-t) = exp(-t^2/2) R(t) and GELU'(-t) = exp(-t^2/2) (t0 - t) S(t).
+ * exp(-t^2/2) = 2^-k (1 + r V(r)): t^2 split exactly (h + l), one reduction
+ * r = t^2 - k 2ln2 with l folded in, no table. R and S are one rational function each,
+ * written so that the denominator reuses the numerator (R = G / (1 + t (C + beta G)),
+ * S = G / (beta G + C)): the numerator's rounding errors recur in the denominator and
+ * mostly cancel, where a plain P/Q loses ~6 ulp in its two Horner sums. The division's
+ * own rounding is compensated (num/den = q + rho/den exactly, rho by an FMA), and
+ * exp's factor enters as q + (q rV + rho/den), rounded once. For x > 0 the result is
+ * 1 - Phi(-t), x - x Phi(-t) or 1 - GELU'(-t). The power of two stays an integer (k).
  * Two paths, picked per vector: where every |x| <= FG_TFAST (2^-k normal, every result
- * normal) the result is one product by 2^-k, or one FMA, rounded once (`fast_gelu_kernel`,
- * `fast_gelu_backward_kernel`); otherwise the same unrounded value goes through a VALUE
- * (`fast_gelu_family`) and the exact tier's rounding (rounding.h), which forms subnormal
- * results on the exponent field and puts in the limits, NaNs and signs. Both paths
- * give the same bits for every lane the fast one takes.
- * Error budget: the fits (R 2^-26, S 2^-27, E 2^-28 relative) plus the roundings of the
- * two Horner sums, the division and the last FMA (~3 ulp), plus the final rounding.
- * See docs/design.md, "Fast tier: the GELU family"; the coefficients come from
- * tools/fit_fast_gelu.py (coeffs_fast_gelu_<key>.h). */
+ * normal) the result is one product by 2^-k, or one FMA, rounded once
+ * (`fast_gelu_kernel`, `fast_gelu_backward_kernel`); otherwise the same unrounded value
+ * goes through a VALUE (`fast_gelu_family`) and the exact tier's rounding (rounding.h,
+ * fast_rounding.h), which forms subnormal results on the exponent field and puts in
+ * the limits, NaNs and signs. Both paths give the same bits for every lane the fast one
+ * takes.
+ * Error budget (relative, u = 2^-p): fits R 2^-27.1, S 2^-28, E 2^-28 (float32; float64
+ * 2^-57.8, 2^-55.7, 2^-57.6); the denominator's rounding ~1u, for Phi at large t its inner
+ * sum's ~1u, the numerator's Horner errors damped to ~0.2u, the compensation term's
+ * rounding < 0.4u; then the final rounding: max 3.03 ulp (Phi), 2.82 (GELU) over all
+ * float32 inputs. See docs/design.md, "Fast tier: the GELU family"; the coefficients
+ * come from tools/fit_fast_gelu.py (coeffs_fast_gelu_<key>.h). */
 
 /* GC_FG_FAST_PATH 0 sends every vector down the VALUE path (a check that both paths give
  * the same bits; the build never sets it) */
