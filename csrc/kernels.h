@@ -15,8 +15,10 @@
 #include "exp_dw.h"         /* exp of a double-word argument; SCALED */
 #include "piece_poly.h"     /* the piecewise polynomial tables R and D */
 #include "rounding.h"       /* VALUE, the limits, and the single final rounding */
+#include "fast_rounding.h"  /* the fast tier's wrappers around that rounding */
 #include "family_gelu.h"    /* Phi, GELU, GELU' */
 #include "family_sigmoid.h" /* the tanh and sigmoid forms, SiLU, and derivatives */
+#include "fast_family_gelu.h" /* the fast tier's Phi, GELU, GELU', dy*GELU' */
 #include "kernels_exact.h"  /* the public kernels FN(k_<name>) */
 
 #undef SCALED

@@ -5,6 +5,8 @@
 #include "gc_macros.h"
 #include "coeffs_f32.h"
 #include "coeffs_f64.h"
+#include "coeffs_fast_gelu_f32.h"
+#include "coeffs_fast_gelu_f64.h"
 
 #define GC_ISA scalar
 
