@@ -43,9 +43,10 @@
 
 /* Each function's kernel: FORWARD(name, value, sign_of_x) for f(x) and
  * BACKWARD(name, value) for dy * f'(x), where value is the unrounded result
- * (a VALUE) of one of the stages, with x in scope. The kernels' header expands
- * this with its GC_FORWARD and GC_BACKWARD. */
-#define GELU_C_KERNELS(FORWARD, BACKWARD) \
+ * (a VALUE) of one of the stages, with x (and dy) in scope; WHOLE_FORWARD and
+ * WHOLE_BACKWARD where the expression is the final result itself. The kernels'
+ * header (kernels_exact.h) expands this. */
+#define GELU_C_KERNELS(FORWARD, BACKWARD, WHOLE_FORWARD, WHOLE_BACKWARD) \
     FORWARD(norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0) \
     FORWARD(gelu, FN(gelu_family)(x, GC_GELU, 0), 1) \
     FORWARD(gelu_grad, FN(gelu_family)(x, GC_GELU_GRAD, 0), 0) \
@@ -59,16 +60,16 @@
     BACKWARD(gelu_tanh_backward, FN(sigmoid_family)(x, GC_TANH, 1, 1)) \
     BACKWARD(gelu_sigmoid_backward, FN(sigmoid_family)(x, GC_SIGMOID, 1, 1)) \
     BACKWARD(silu_backward, FN(sigmoid_family)(x, GC_SILU, 1, 1)) \
-    FORWARD(fast_norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0) \
-    FORWARD(fast_gelu, FN(gelu_family)(x, GC_GELU, 0), 1) \
-    FORWARD(fast_gelu_grad, FN(gelu_family)(x, GC_GELU_GRAD, 0), 0) \
+    WHOLE_FORWARD(fast_norm_cdf, FN(fast_gelu_kernel)(x, GC_PHI), 0) \
+    WHOLE_FORWARD(fast_gelu, FN(fast_gelu_kernel)(x, GC_GELU), 1) \
+    WHOLE_FORWARD(fast_gelu_grad, FN(fast_gelu_kernel)(x, GC_GELU_GRAD), 0) \
     FORWARD(fast_gelu_tanh, FN(sigmoid_family)(x, GC_TANH, 0, 0), 1) \
     FORWARD(fast_gelu_tanh_grad, FN(sigmoid_family)(x, GC_TANH, 1, 0), 0) \
     FORWARD(fast_gelu_sigmoid, FN(sigmoid_family)(x, GC_SIGMOID, 0, 0), 1) \
     FORWARD(fast_gelu_sigmoid_grad, FN(sigmoid_family)(x, GC_SIGMOID, 1, 0), 0) \
     FORWARD(fast_silu, FN(sigmoid_family)(x, GC_SILU, 0, 0), 1) \
     FORWARD(fast_silu_grad, FN(sigmoid_family)(x, GC_SILU, 1, 0), 0) \
-    BACKWARD(fast_gelu_backward, FN(gelu_family)(x, GC_GELU_GRAD, 1)) \
+    WHOLE_BACKWARD(fast_gelu_backward, FN(fast_gelu_backward_kernel)(dy, x)) \
     BACKWARD(fast_gelu_tanh_backward, FN(sigmoid_family)(x, GC_TANH, 1, 1)) \
     BACKWARD(fast_gelu_sigmoid_backward, FN(sigmoid_family)(x, GC_SIGMOID, 1, 1)) \
     BACKWARD(fast_silu_backward, FN(sigmoid_family)(x, GC_SILU, 1, 1)) \
@@ -141,17 +142,17 @@
  *     run_silu_backward_f32_scalar run_silu_backward_f64_scalar run_silu_backward_f32_avx2 run_silu_backward_f64_avx2  (contiguous loop)
  *     silu_backward_f32_scalar silu_backward_f64_scalar silu_backward_f32_avx2 silu_backward_f64_avx2  (strided loop, loops.h)
  *     loop_silu_backward_f32 loop_silu_backward_f64 loops_silu_backward  (ufunc trampolines, dispatch.c)
- * fast_norm_cdf: gelu_c.fast.norm_cdf, value, bound u4, kernel gelu_family(x, GC_PHI, 0)
+ * fast_norm_cdf: gelu_c.fast.norm_cdf, value, bound u4, kernel fast_gelu_kernel(x, GC_PHI)
  *     k_fast_norm_cdf_f32_scalar k_fast_norm_cdf_f64_scalar k_fast_norm_cdf_f32_avx2 k_fast_norm_cdf_f64_avx2  (kernel, one vector)
  *     run_fast_norm_cdf_f32_scalar run_fast_norm_cdf_f64_scalar run_fast_norm_cdf_f32_avx2 run_fast_norm_cdf_f64_avx2  (contiguous loop)
  *     fast_norm_cdf_f32_scalar fast_norm_cdf_f64_scalar fast_norm_cdf_f32_avx2 fast_norm_cdf_f64_avx2  (strided loop, loops.h)
  *     loop_fast_norm_cdf_f32 loop_fast_norm_cdf_f64 loops_fast_norm_cdf  (ufunc trampolines, dispatch.c)
- * fast_gelu: gelu_c.fast.gelu, value, bound u4, kernel gelu_family(x, GC_GELU, 0), sign of x
+ * fast_gelu: gelu_c.fast.gelu, value, bound u4, kernel fast_gelu_kernel(x, GC_GELU), sign of x
  *     k_fast_gelu_f32_scalar k_fast_gelu_f64_scalar k_fast_gelu_f32_avx2 k_fast_gelu_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_f32_scalar run_fast_gelu_f64_scalar run_fast_gelu_f32_avx2 run_fast_gelu_f64_avx2  (contiguous loop)
  *     fast_gelu_f32_scalar fast_gelu_f64_scalar fast_gelu_f32_avx2 fast_gelu_f64_avx2  (strided loop, loops.h)
  *     loop_fast_gelu_f32 loop_fast_gelu_f64 loops_fast_gelu  (ufunc trampolines, dispatch.c)
- * fast_gelu_grad: gelu_c.fast.gelu_grad, grad, bound u4, kernel gelu_family(x, GC_GELU_GRAD, 0)
+ * fast_gelu_grad: gelu_c.fast.gelu_grad, grad, bound u4, kernel fast_gelu_kernel(x, GC_GELU_GRAD)
  *     k_fast_gelu_grad_f32_scalar k_fast_gelu_grad_f64_scalar k_fast_gelu_grad_f32_avx2 k_fast_gelu_grad_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_grad_f32_scalar run_fast_gelu_grad_f64_scalar run_fast_gelu_grad_f32_avx2 run_fast_gelu_grad_f64_avx2  (contiguous loop)
  *     fast_gelu_grad_f32_scalar fast_gelu_grad_f64_scalar fast_gelu_grad_f32_avx2 fast_gelu_grad_f64_avx2  (strided loop, loops.h)
@@ -186,7 +187,7 @@
  *     run_fast_silu_grad_f32_scalar run_fast_silu_grad_f64_scalar run_fast_silu_grad_f32_avx2 run_fast_silu_grad_f64_avx2  (contiguous loop)
  *     fast_silu_grad_f32_scalar fast_silu_grad_f64_scalar fast_silu_grad_f32_avx2 fast_silu_grad_f64_avx2  (strided loop, loops.h)
  *     loop_fast_silu_grad_f32 loop_fast_silu_grad_f64 loops_fast_silu_grad  (ufunc trampolines, dispatch.c)
- * fast_gelu_backward: gelu_c.fast.gelu_backward, backward, bound u4, kernel gelu_family(x, GC_GELU_GRAD, 1)
+ * fast_gelu_backward: gelu_c.fast.gelu_backward, backward, bound u4, kernel fast_gelu_backward_kernel(dy, x)
  *     k_fast_gelu_backward_f32_scalar k_fast_gelu_backward_f64_scalar k_fast_gelu_backward_f32_avx2 k_fast_gelu_backward_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_backward_f32_scalar run_fast_gelu_backward_f64_scalar run_fast_gelu_backward_f32_avx2 run_fast_gelu_backward_f64_avx2  (contiguous loop)
  *     fast_gelu_backward_f32_scalar fast_gelu_backward_f64_scalar fast_gelu_backward_f32_avx2 fast_gelu_backward_f64_avx2  (strided loop, loops.h)

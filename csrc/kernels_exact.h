@@ -39,7 +39,7 @@
     }
 
 /* one kernel per function of the registry (functions_generated.h) */
-GELU_C_KERNELS(GC_FORWARD, GC_BACKWARD)
+GELU_C_KERNELS(GC_FORWARD, GC_BACKWARD, GC_FAST_FORWARD, GC_FAST_BACKWARD)
 
 #undef GC_FORWARD
 #undef GC_BACKWARD

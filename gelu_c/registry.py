@@ -88,7 +88,12 @@ class Function:
         backward function, that of its derivative, times dy).
     kernel : str
         The C expression (a stage of ``csrc/``) whose value the kernel rounds, with
-        ``x`` in scope: the generated instantiation wraps its leading name in FN().
+        ``x`` (and ``dy``) in scope: the generated instantiation wraps its leading name
+        in FN().
+    whole_kernel : bool
+        ``kernel`` returns the final result itself (a vector, not a VALUE to round):
+        the fast tier's kernels round their common case themselves
+        (csrc/fast_rounding.h).
     sign_of_x : bool
         The result has x's sign everywhere (f(+-0) = +-0: x*Phi(x), x*sigma(z)).
     approximates : str or None
@@ -109,6 +114,7 @@ class Function:
     bound: str
     oracle: str
     kernel: str
+    whole_kernel: bool = False
     sign_of_x: bool = False
     approximates: Optional[str] = None
     exhaustive: bool = False
@@ -240,23 +246,26 @@ _EXACT: Tuple[Function, ...] = (
     _backward("silu", "sigmoid_family(x, GC_SILU, 1, 1)"),
 )
 
-#: The fast tier: each exact function again, held to "u4", with its fast kernel.
+#: The fast tier: each exact function again, held to "u4", with its fast kernel (a
+#: whole kernel, or a VALUE stage rounded as in the exact tier).
 _FAST_KERNELS = {
-    "norm_cdf": "gelu_family(x, GC_PHI, 0)",
-    "gelu": "gelu_family(x, GC_GELU, 0)",
-    "gelu_grad": "gelu_family(x, GC_GELU_GRAD, 0)",
+    "norm_cdf": "fast_gelu_kernel(x, GC_PHI)",
+    "gelu": "fast_gelu_kernel(x, GC_GELU)",
+    "gelu_grad": "fast_gelu_kernel(x, GC_GELU_GRAD)",
     "gelu_tanh": "sigmoid_family(x, GC_TANH, 0, 0)",
     "gelu_tanh_grad": "sigmoid_family(x, GC_TANH, 1, 0)",
     "gelu_sigmoid": "sigmoid_family(x, GC_SIGMOID, 0, 0)",
     "gelu_sigmoid_grad": "sigmoid_family(x, GC_SIGMOID, 1, 0)",
     "silu": "sigmoid_family(x, GC_SILU, 0, 0)",
     "silu_grad": "sigmoid_family(x, GC_SILU, 1, 0)",
-    "gelu_backward": "gelu_family(x, GC_GELU_GRAD, 1)",
+    "gelu_backward": "fast_gelu_backward_kernel(dy, x)",
     "gelu_tanh_backward": "sigmoid_family(x, GC_TANH, 1, 1)",
     "gelu_sigmoid_backward": "sigmoid_family(x, GC_SIGMOID, 1, 1)",
     "silu_backward": "sigmoid_family(x, GC_SILU, 1, 1)",
 }
-_FAST = tuple(replace(f, tier="fast", bound="u4", kernel=_FAST_KERNELS[f.name]) for f in _EXACT)
+_FAST = tuple(replace(f, tier="fast", bound="u4", kernel=_FAST_KERNELS[f.name],
+                      whole_kernel=_FAST_KERNELS[f.name].startswith("fast_"))
+              for f in _EXACT)
 
 #: Every function of every tier, in the order of the C tables.
 FUNCTIONS: Tuple[Function, ...] = _EXACT + _FAST

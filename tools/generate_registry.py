@@ -78,16 +78,18 @@ def c_header(reg):
     out += [
         "/* Each function's kernel: FORWARD(name, value, sign_of_x) for f(x) and",
         " * BACKWARD(name, value) for dy * f'(x), where value is the unrounded result",
-        " * (a VALUE) of one of the stages, with x in scope. The kernels' header expands",
-        " * this with its GC_FORWARD and GC_BACKWARD. */",
-        "#define GELU_C_KERNELS(FORWARD, BACKWARD) \\",
+        " * (a VALUE) of one of the stages, with x (and dy) in scope; WHOLE_FORWARD and",
+        " * WHOLE_BACKWARD where the expression is the final result itself. The kernels'",
+        " * header (kernels_exact.h) expands this. */",
+        "#define GELU_C_KERNELS(FORWARD, BACKWARD, WHOLE_FORWARD, WHOLE_BACKWARD) \\",
     ]
     for f in reg.FUNCTIONS:
         call = _kernel_call(f.kernel)
+        whole = "WHOLE_" if f.whole_kernel else ""
         if f.nin == 1:
-            out.append(f"    FORWARD({f.cname}, {call}, {int(f.sign_of_x)}) \\")
+            out.append(f"    {whole}FORWARD({f.cname}, {call}, {int(f.sign_of_x)}) \\")
         else:
-            out.append(f"    BACKWARD({f.cname}, {call}) \\")
+            out.append(f"    {whole}BACKWARD({f.cname}, {call}) \\")
     out += ["    /* end */", ""]
     out += ["/* Every symbol made from these lists, for grep (ISA paths: "
             + ", ".join(reg.ISAS) + "):", " *"]
