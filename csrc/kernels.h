@@ -19,6 +19,8 @@
 #include "family_gelu.h"    /* Phi, GELU, GELU' */
 #include "family_sigmoid.h" /* the tanh and sigmoid forms, SiLU, and derivatives */
 #include "fast_family_gelu.h" /* the fast tier's Phi, GELU, GELU', dy*GELU' */
+#include "fast_family_sigmoid.h"   /* fast tier (<= 4 ulp): the sigmoid family as a VALUE */
+#include "fast_rounding_sigmoid.h" /* fast tier: its whole kernels (fast path, else VALUE) */
 #include "kernels_exact.h"  /* the public kernels FN(k_<name>) */
 
 #undef SCALED
