@@ -163,37 +163,14 @@ def _max_ulp32(name, got, x, dy):
 
 # --------------------------------------------------------------------------- sections
 
-def torch_rows(cfg, section="torch"):
-    """gelu_c vs PyTorch (whatever ISA this process's torch runs at) on the target lines."""
+def torch_rows(cfg, section="torch", targets=TORCH_TARGETS):
+    """gelu_c vs PyTorch (whatever ISA this process's torch runs at) on ``targets``:
+    (function, dtype, minimum ratio or None), the function of either tier."""
     if peers.import_torch() is None:
         return []
     label = f"torch {peers.torch_capability()}"
     rows = []
-    for name, dtype, target in TORCH_TARGETS:
-        x, dy, out = _data(name, dtype, N20)
-        tout = np.zeros_like(out)
-        ref = peers.torch_call(name, x, tout, dy)
-        t = cfg.time({"ours": _ours(name, x, dy, out), "ref": ref})
-        note = ""
-        if name in peers.TORCH_STAND_INS:
-            note = "torch has no gelu_sigmoid: its silu, the same cost class"
-        elif dtype == "float32" and naive.HAVE_SCIPY:
-            note = (f"worst err: gelu_c {_max_ulp32(name, out, x, dy):.2g} ulp, "
-                    f"torch {_max_ulp32(name, tout, x, dy):.2g} ulp")
-        rows.append(_row(section, name, dtype, N20, N20 / t["ours"] / 1e9,
-                         f"{label} {peers.TORCH_EQUIV[name]}", N20 / t["ref"] / 1e9, target, note))
-    return rows
-
-
-def fast_torch_rows(cfg, section="fast"):
-    """The fast tier's rows against PyTorch (whatever ISA this process's torch runs)."""
-    if peers.import_torch() is None:
-        return []
-    label = f"torch {peers.torch_capability()}"
-    rows = []
-    for name, dtype, ref_kind, target in FAST_TARGETS:
-        if ref_kind != "torch":
-            continue
+    for name, dtype, target in targets:
         base = gelu_c.registry.get(name).name
         x, dy, out = _data(name, dtype, N20)
         tout = np.zeros_like(out)
@@ -208,6 +185,11 @@ def fast_torch_rows(cfg, section="fast"):
         rows.append(_row(section, name, dtype, N20, N20 / t["ours"] / 1e9,
                          f"{label} {peers.TORCH_EQUIV[base]}", N20 / t["ref"] / 1e9, target, note))
     return rows
+
+
+def fast_torch_rows(cfg, section="fast"):
+    """The fast tier's rows against PyTorch."""
+    return torch_rows(cfg, section, [(n, d, t) for n, d, ref, t in FAST_TARGETS if ref == "torch"])
 
 
 def fast_rows(cfg, ghz):
