@@ -173,6 +173,13 @@ static GC_ALWAYS_INLINE VT FN(fast_gelu_kernel)(VT x, int which)
         /* x <= 0: y 2^-k (exact: the result is normal); x > 0: 1 - y 2^-k, x - y 2^-k */
         return vsel(vgt(x, vset1(0)), vfnma(y, s, a), vmul(y, s));
     }
+    if (vall(vgt_un(t, vset1(K(TCLAMP))))) {
+        /* every lane at its limit or NaN: the VALUE path's bits without its value */
+        VT lim = FN(limit)(x, vlt(x, vset1(0)), which == GC_GELU, which != GC_PHI);
+        if (which == GC_GELU)
+            return vasflt(vi_or(vasint(lim), FN(sign_bits)(x)));
+        return vsel(visnan(x), vadd(x, vset1(0)), lim);
+    }
     return FN(fast_round_value)(FN(fast_gelu_family)(x, which, 0), x, which == GC_GELU);
 }
 
@@ -209,6 +216,15 @@ static GC_ALWAYS_INLINE VT FN(fast_gelu_backward_kernel)(VT dy, VT x)
         VT p = vfma(dy, g.g, vmul(dy, g.gl));
         if (FN(fast_product_ok)(p))
             return p;
+    }
+    if (vall(vgt_un(t, vset1(K(TBACK))))) {
+        /* every lane past the clamp or NaN: the VALUE path's bits (round_pre_times then
+         * takes big_times in every lane) without its value */
+        VALUE r;
+        r.big = vgt_un(t, vset1(K(TBACK)));
+        r.lim = FN(limit)(x, vlt(x, vset1(0)), 0, 1);
+        VT q = GC_LAZY_SELECT ? vadd(x, vkeep(vlt(dy, vset1(0)), vset1(1))) : vadd(x, vset1(0));
+        return vsel(visnan(x), q, FN(big_times)(r, dy, x));
     }
     return FN(fast_round_value_times)(FN(fast_gelu_family)(x, GC_GELU_GRAD, 1), dy, x);
 }
