@@ -47,6 +47,18 @@ static GC_ALWAYS_INLINE VT FN(fg_horner)(const GC_T *c, int deg, VT t)
  * hold bias - k. */
 typedef struct { VT q, c, d, sh; } FN(fg_core);
 
+/* The same polynomial as fg_horner in t, as a Horner sum in t2 = t^2 of the pairs
+ * c[2i] + c[2i+1] t: the same operation count and half the latency on the path to
+ * the division (the kernels are latency-bound: see docs/performance.md) */
+static GC_ALWAYS_INLINE VT FN(fg_pairs)(const GC_T *c, int deg, VT t, VT t2)
+{
+    int top = deg / 2;
+    VT v = deg % 2 ? vfma(vset1(c[deg]), t, vset1(c[deg - 1])) : vset1(c[deg]);
+    for (int i = top - 1; i >= 0; i--)
+        v = vfma(v, t2, vfma(vset1(c[2 * i + 1]), t, vset1(c[2 * i])));
+    return v;
+}
+
 static GC_ALWAYS_INLINE FN(fg_core) FN(fast_gelu_core)(VT t, int grad)
 {
     const VT magic = vset1(K(FG_MAGIC));
@@ -67,20 +79,21 @@ static GC_ALWAYS_INLINE FN(fg_core) FN(fast_gelu_core)(VT t, int grad)
     if (!grad) {
         /* R = G / (1 + t (C + beta G)): G's rounding errors recur in the denominator
          * (beta t G is most of it for large t) and cancel in the quotient */
-        num = FN(fg_horner)(K(FG_RG), GC_FG_DEG(RG), t);
-        den = vfma(t, vfma(num, vset1(K(FG_RBETA)), FN(fg_horner)(K(FG_RC), GC_FG_DEG(RC), t)),
+        num = FN(fg_pairs)(K(FG_RG), GC_FG_DEG(RG), t, h);
+        den = vfma(t, vfma(num, vset1(K(FG_RBETA)), FN(fg_pairs)(K(FG_RC), GC_FG_DEG(RC), t, h)),
                    vset1(1));
     } else {
         /* S = G / (beta G + C), |C| < den / 4: the same */
-        num = FN(fg_horner)(K(FG_SG), GC_FG_DEG(SG), t);
-        den = vfma(num, vset1(K(FG_SBETA)), FN(fg_horner)(K(FG_SC), GC_FG_DEG(SC), t));
+        num = FN(fg_pairs)(K(FG_SG), GC_FG_DEG(SG), t, h);
+        den = vfma(num, vset1(K(FG_SBETA)), FN(fg_pairs)(K(FG_SC), GC_FG_DEG(SC), t, h));
     }
     FN(fg_core) cr;
     /* num/den = q + rho/den exactly (rho = num - q den is exact by the FMA), so
      * (num/den)(1 + rV) = q + (q rV + rho/den): the division's rounding is gone, and
      * exp's last rounding never happens */
     cr.q = vdiv(num, den);
-    cr.c = vfma(cr.q, rv, vdiv(vfnma(cr.q, den, num), den));
+    /* rho/den as rho (1/den): both divisions start together, off each other's path */
+    cr.c = vfma(cr.q, rv, vmul(vfnma(cr.q, den, num), vdiv(vset1(1), den)));
     if (grad) {
         /* (t0 - t)(q + c) = d q + (d c + dl (q + c)), t0 - t = d + dl: d = t0_hi - t is
          * exact for t >= t0/2 (t0_hi has p - 12 bits), and below, where t < t0_hi, its
@@ -156,6 +169,8 @@ static GC_ALWAYS_INLINE VALUE FN(fast_gelu_family)(VT x, int which, int wide)
     return r;
 }
 
+static GC_COLD VT FN(fast_gelu_kernel_rare)(VT x, int which);
+
 /* A forward kernel's result: the fast path where every lane allows it, else the VALUE
  * rounded by the exact tier's wrapper (fast_rounding.h). */
 static GC_ALWAYS_INLINE VT FN(fast_gelu_kernel)(VT x, int which)
@@ -173,6 +188,13 @@ static GC_ALWAYS_INLINE VT FN(fast_gelu_kernel)(VT x, int which)
         /* x <= 0: y 2^-k (exact: the result is normal); x > 0: 1 - y 2^-k, x - y 2^-k */
         return vsel(vgt(x, vset1(0)), vfnma(y, s, a), vmul(y, s));
     }
+    return FN(fast_gelu_kernel_rare)(x, which);
+}
+
+/* fast_gelu_kernel for a vector with a lane past FG_TFAST (or NaN) */
+static GC_COLD VT FN(fast_gelu_kernel_rare)(VT x, int which)
+{
+    VT t = vabs(x);
     if (vall(vgt_un(t, vset1(K(TCLAMP))))) {
         /* every lane at its limit or NaN: the VALUE path's bits without its value */
         VT lim = FN(limit)(x, vlt(x, vset1(0)), which == GC_GELU, which != GC_PHI);
@@ -200,6 +222,8 @@ static GC_ALWAYS_INLINE FN(fg_grad) FN(fg_grad_dw)(VT y, VT s, VT sc, VM pos)
     return r;
 }
 
+static GC_COLD VT FN(fast_gelu_backward_rare)(VT dy, VT x);
+
 /* dy * GELU'(x): dy (g + gl), the products' rounding fused as round_pre_times fuses
  * them (so the bits are its own), where every |x| allows the fast path, every dy is
  * finite and no product is zero or below the normal range; else the VALUE through the
@@ -217,6 +241,13 @@ static GC_ALWAYS_INLINE VT FN(fast_gelu_backward_kernel)(VT dy, VT x)
         if (FN(fast_product_ok)(p))
             return p;
     }
+    return FN(fast_gelu_backward_rare)(dy, x);
+}
+
+/* fast_gelu_backward_kernel for the other vectors */
+static GC_COLD VT FN(fast_gelu_backward_rare)(VT dy, VT x)
+{
+    VT t = vabs(x);
     if (vall(vgt_un(t, vset1(K(TBACK))))) {
         /* every lane past the clamp or NaN: the VALUE path's bits (round_pre_times then
          * takes big_times in every lane) without its value */
