@@ -169,7 +169,7 @@ static GC_ALWAYS_INLINE VALUE FN(fast_gelu_family)(VT x, int which, int wide)
     return r;
 }
 
-static GC_COLD VT FN(fast_gelu_kernel_rare)(VT x, int which);
+static GC_ALWAYS_INLINE VT FN(fast_gelu_kernel_rare)(VT x, int which);
 
 /* A forward kernel's result: the fast path where every lane allows it, else the VALUE
  * rounded by the exact tier's wrapper (fast_rounding.h). */
@@ -191,18 +191,38 @@ static GC_ALWAYS_INLINE VT FN(fast_gelu_kernel)(VT x, int which)
     return FN(fast_gelu_kernel_rare)(x, which);
 }
 
-/* fast_gelu_kernel for a vector with a lane past FG_TFAST (or NaN) */
-static GC_COLD VT FN(fast_gelu_kernel_rare)(VT x, int which)
+/* fast_gelu_kernel for a vector with a lane past FG_TFAST (or NaN): the VALUE path's
+ * bits (fast_gelu_family, then round_pre) at a few operations more than the fast
+ * path, so that tails, subnormal results, NaN and huge inputs cost about what normal
+ * inputs do. For x <= 0, round_pre gives fl(y 2^-k), one rounding; here y 2^(64-k)
+ * is exact (a normal number: k <= 157, |y| > 2^-6) and the product by 2^-64 is that
+ * one rounding, into the subnormal range where it falls there. x > 0 is the fast
+ * path's 1 - y 2^-k with the capped factor, as in fast_gelu_family; lanes past the
+ * clamp and NaN take the limit, as round_pre and fast_round_value do. */
+static GC_ALWAYS_INLINE VT FN(fast_gelu_kernel_rare)(VT x, int which)
 {
+    const VT zero = vset1(0);
     VT t = vabs(x);
-    if (vall(vgt_un(t, vset1(K(TCLAMP))))) {
-        /* every lane at its limit or NaN: the VALUE path's bits without its value */
-        VT lim = FN(limit)(x, vlt(x, vset1(0)), which == GC_GELU, which != GC_PHI);
-        if (which == GC_GELU)
-            return vasflt(vi_or(vasint(lim), FN(sign_bits)(x)));
-        return vsel(visnan(x), vadd(x, vset1(0)), lim);
+    VM big = vgt_un(t, vset1(K(TCLAMP)));
+    VT lim = FN(limit)(x, vlt(x, zero), which == GC_GELU, which != GC_PHI);
+    if (which != GC_GELU)
+        lim = vsel(visnan(x), vadd(x, zero), lim);
+    if (vall(big))
+        return which == GC_GELU ? vasflt(vi_or(vasint(lim), FN(sign_bits)(x))) : lim;
+    VT tc = vkeep_not(big, t);
+    FN(fg_core) c = FN(fast_gelu_core)(tc, which == GC_GELU_GRAD);
+    VT y, a = vset1(1);
+    if (which == GC_GELU) {
+        a = vasflt(vi_or(vasint(tc), FN(sign_bits)(x)));
+        y = vfma(a, c.q, vmul(a, c.c));
+    } else {
+        y = FN(fg_value)(c, which == GC_GELU_GRAD);
     }
-    return FN(fast_round_value)(FN(fast_gelu_family)(x, which, 0), x, which == GC_GELU);
+    VM pos = vgt(x, zero);
+    VI k = vi_keep_not(pos, vi_sub(vasint(vset1(K(FG_MAGIC))), vasint(c.sh)));
+    VT r = FN(scale_round)(vsel(pos, vfnma(y, FN(fg_pow2_capped)(c.sh), a), y), k, 0);
+    r = vsel(big, lim, r);
+    return which == GC_GELU ? vasflt(vi_or(vasint(r), FN(sign_bits)(x))) : r;
 }
 
 /* GELU'(x) for the backward product, as g + gl: x <= 0: y 2^-k (exact, gl = 0);
@@ -222,7 +242,7 @@ static GC_ALWAYS_INLINE FN(fg_grad) FN(fg_grad_dw)(VT y, VT s, VT sc, VM pos)
     return r;
 }
 
-static GC_COLD VT FN(fast_gelu_backward_rare)(VT dy, VT x);
+static GC_ALWAYS_INLINE VT FN(fast_gelu_backward_rare)(VT dy, VT x);
 
 /* dy * GELU'(x): dy (g + gl), the products' rounding fused as round_pre_times fuses
  * them (so the bits are its own), where every |x| allows the fast path, every dy is
@@ -245,7 +265,7 @@ static GC_ALWAYS_INLINE VT FN(fast_gelu_backward_kernel)(VT dy, VT x)
 }
 
 /* fast_gelu_backward_kernel for the other vectors */
-static GC_COLD VT FN(fast_gelu_backward_rare)(VT dy, VT x)
+static GC_ALWAYS_INLINE VT FN(fast_gelu_backward_rare)(VT dy, VT x)
 {
     VT t = vabs(x);
     if (vall(vgt_un(t, vset1(K(TBACK))))) {

@@ -13,29 +13,6 @@
  * family"). Why not VALUE and round_pre for every vector: scale_round, the limit's
  * branch and the sign's OR are 11 operations of a forward kernel's 26 (SiLU). */
 
-/* The other vectors' results, out of line (GC_COLD) so that the common case keeps
- * its registers */
-static GC_COLD VT FN(fast_sigmoid_forward_rare)(VT x, int kind)
-{
-    /* x's sign on every result (-0 tails, f(-0) = -0), NaN quieted by the limit */
-    VT y = FN(round_pre)(FN(fast_sigmoid_family)(x, kind, 0, 0));
-    return vasflt(vi_or(vasint(y), FN(sign_bits)(x)));
-}
-
-static GC_COLD VT FN(fast_sigmoid_grad_rare)(VT x, int kind)
-{
-    VT y = FN(round_pre)(FN(fast_sigmoid_family)(x, kind, 1, 0));
-    return vsel(visnan(x), vadd(x, vset1(0)), y);
-}
-
-static GC_COLD VT FN(fast_sigmoid_backward_rare)(VT dy, VT x, int kind)
-{
-    /* as kernels_exact.h's GC_BACKWARD: x's quiet NaN whatever dy is, and a signaling
-     * dy raises "invalid" on the one-lane layer too */
-    VT qn = GC_LAZY_SELECT ? vadd(x, vkeep(vlt(dy, vset1(0)), vset1(1))) : vadd(x, vset1(0));
-    return vsel(visnan(x), qn, FN(round_pre_times)(FN(fast_sigmoid_family)(x, kind, 1, 1), dy, x));
-}
-
 /* FN(fast_sigmoid_forward)(x, kind): x * sigma(z(x)) */
 static GC_ALWAYS_INLINE VT FN(fast_sigmoid_forward)(VT x, int kind)
 {
@@ -44,7 +21,9 @@ static GC_ALWAYS_INLINE VT FN(fast_sigmoid_forward)(VT x, int kind)
         FN(fs_exp) e = FN(fs_forward_exp)(x, ax, kind);
         return vdiv(x, vfma(e.e, FN(fs_pow2)(e.sh), vset1(1)));
     }
-    return FN(fast_sigmoid_forward_rare)(x, kind);
+    /* x's sign on every result (-0 tails, f(-0) = -0), NaN quieted by the limit */
+    VT y = FN(round_pre)(FN(fast_sigmoid_family)(x, kind, 0, 0));
+    return vasflt(vi_or(vasint(y), FN(sign_bits)(x)));
 }
 
 /* FN(fast_sigmoid_grad)(x, kind): the derivative of x * sigma(z(x)) */
@@ -55,7 +34,8 @@ static GC_ALWAYS_INLINE VT FN(fast_sigmoid_grad)(VT x, int kind)
         FN(fs_dexp) d = FN(fs_deriv_exp)(x, ax, kind);
         return FN(fs_deriv_quot)(d, vset1(1), FN(fs_pow2)(d.sh), kind, 0).qh;
     }
-    return FN(fast_sigmoid_grad_rare)(x, kind);
+    VT y = FN(round_pre)(FN(fast_sigmoid_family)(x, kind, 1, 0));
+    return vsel(visnan(x), vadd(x, vset1(0)), y);
 }
 
 /* FN(fast_sigmoid_backward)(dy, x, kind): dy * f'(x) */
@@ -73,5 +53,8 @@ static GC_ALWAYS_INLINE VT FN(fast_sigmoid_backward)(VT dy, VT x, int kind)
         if (!vany(vlt(vabs(y), vset1(0x1p-78))))
             return y;
     }
-    return FN(fast_sigmoid_backward_rare)(dy, x, kind);
+    /* as kernels_exact.h's GC_BACKWARD: x's quiet NaN whatever dy is, and a signaling
+     * dy raises "invalid" on the one-lane layer too */
+    VT qn = GC_LAZY_SELECT ? vadd(x, vkeep(vlt(dy, vset1(0)), vset1(1))) : vadd(x, vset1(0));
+    return vsel(visnan(x), qn, FN(round_pre_times)(FN(fast_sigmoid_family)(x, kind, 1, 1), dy, x));
 }

@@ -17,14 +17,4 @@
 #else
 #define GC_ALWAYS_INLINE inline
 #endif
-/* A fast kernel's uncommon case (tails, limits, NaN) as an out-of-line call: inlined,
- * its registers would be allocated together with the common case's and spill there.
- * GCC still clones it per constant argument (`which`), so nothing becomes run-time. */
-#if defined(_MSC_VER)
-#define GC_COLD __declspec(noinline)
-#elif defined(__GNUC__)
-#define GC_COLD __attribute__((noinline, cold))
-#else
-#define GC_COLD
-#endif
 #endif
