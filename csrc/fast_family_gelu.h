@@ -47,16 +47,19 @@ static GC_ALWAYS_INLINE VT FN(fg_horner)(const GC_T *c, int deg, VT t)
  * hold bias - k. */
 typedef struct { VT q, c, d, sh; } FN(fg_core);
 
-/* The same polynomial as fg_horner in t, as a Horner sum in t2 = t^2 of the pairs
- * c[2i] + c[2i+1] t: the same operation count and half the latency on the path to
- * the division (the kernels are latency-bound: see docs/performance.md) */
+/* The same polynomial as fg_horner, c[0] + t P(t), with P's terms summed in pairs
+ * c[i] + c[i+1] t by a Horner sum in t2 = t^2: the same operation count and a shorter
+ * latency to the division (these kernels are latency-bound: docs/performance.md).
+ * c[0] stays outside, added by the last rounding as in Horner's form: at small t,
+ * where c[0] is most of the value, a pair there would round it twice (+0.5 ulp). */
 static GC_ALWAYS_INLINE VT FN(fg_pairs)(const GC_T *c, int deg, VT t, VT t2)
 {
-    int top = deg / 2;
-    VT v = deg % 2 ? vfma(vset1(c[deg]), t, vset1(c[deg - 1])) : vset1(c[deg]);
-    for (int i = top - 1; i >= 0; i--)
-        v = vfma(v, t2, vfma(vset1(c[2 * i + 1]), t, vset1(c[2 * i])));
-    return v;
+    const GC_T *d = c + 1;      /* P's coefficients, degree deg - 1 */
+    int n = deg - 1;
+    VT v = n % 2 ? vfma(vset1(d[n]), t, vset1(d[n - 1])) : vset1(d[n]);
+    for (int i = n / 2 - 1; i >= 0; i--)
+        v = vfma(v, t2, vfma(vset1(d[2 * i + 1]), t, vset1(d[2 * i])));
+    return vfma(v, t, vset1(c[0]));
 }
 
 static GC_ALWAYS_INLINE FN(fg_core) FN(fast_gelu_core)(VT t, int grad)

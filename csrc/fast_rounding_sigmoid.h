@@ -21,6 +21,12 @@ static GC_ALWAYS_INLINE VT FN(fast_sigmoid_forward)(VT x, int kind)
         FN(fs_exp) e = FN(fs_forward_exp)(x, ax, kind);
         return vdiv(x, vfma(e.e, FN(fs_pow2)(e.sh), vset1(1)));
     }
+    /* every lane at its limit or NaN (NaN-padded or saturated data): the VALUE
+     * path's bits without its value */
+    if (vall(vgt_un(ax, vset1(FS_PICK(kind, XCF))))) {
+        VT lim = FN(limit)(x, vlt(x, vset1(0)), 1, 1);
+        return vasflt(vi_or(vasint(lim), FN(sign_bits)(x)));
+    }
     /* x's sign on every result (-0 tails, f(-0) = -0), NaN quieted by the limit */
     VT y = FN(round_pre)(FN(fast_sigmoid_family)(x, kind, 0, 0));
     return vasflt(vi_or(vasint(y), FN(sign_bits)(x)));
@@ -34,7 +40,11 @@ static GC_ALWAYS_INLINE VT FN(fast_sigmoid_grad)(VT x, int kind)
         FN(fs_dexp) d = FN(fs_deriv_exp)(x, ax, kind);
         return FN(fs_deriv_quot)(d, vset1(1), FN(fs_pow2)(d.sh), kind, 0).qh;
     }
-    VT y = FN(round_pre)(FN(fast_sigmoid_family)(x, kind, 1, 0));
+    VT y;
+    if (vall(vgt_un(ax, vset1(FS_PICK(kind, XCG)))))
+        y = FN(limit)(x, vlt(x, vset1(0)), 0, 1);   /* every lane at its limit or NaN */
+    else
+        y = FN(round_pre)(FN(fast_sigmoid_family)(x, kind, 1, 0));
     return vsel(visnan(x), vadd(x, vset1(0)), y);
 }
 
@@ -56,5 +66,13 @@ static GC_ALWAYS_INLINE VT FN(fast_sigmoid_backward)(VT dy, VT x, int kind)
     /* as kernels_exact.h's GC_BACKWARD: x's quiet NaN whatever dy is, and a signaling
      * dy raises "invalid" on the one-lane layer too */
     VT qn = GC_LAZY_SELECT ? vadd(x, vkeep(vlt(dy, vset1(0)), vset1(1))) : vadd(x, vset1(0));
+    if (vall(vgt_un(ax, vset1(FS_PICK(kind, XCB))))) {
+        /* every lane past the clamp or NaN: round_pre_times would take big_times in
+         * every lane */
+        VALUE r;
+        r.big = vgt_un(ax, vset1(FS_PICK(kind, XCB)));
+        r.lim = FN(limit)(x, vlt(x, vset1(0)), 0, 1);
+        return vsel(visnan(x), qn, FN(big_times)(r, dy, x));
+    }
     return vsel(visnan(x), qn, FN(round_pre_times)(FN(fast_sigmoid_family)(x, kind, 1, 1), dy, x));
 }
