@@ -223,7 +223,7 @@ static GC_ALWAYS_INLINE VT FN(fast_gelu_kernel_rare)(VT x, int which)
     }
     VM pos = vgt(x, zero);
     VI k = vi_keep_not(pos, vi_sub(vasint(vset1(K(FG_MAGIC))), vasint(c.sh)));
-    VT r = FN(scale_round)(vsel(pos, vfnma(y, FN(fg_pow2_capped)(c.sh), a), y), k, 0);
+    VT r = FN(scale_round)(vsel(pos, vfnma(y, FN(fg_pow2_capped)(c.sh), a), y), k, 0, 1);
     r = vsel(big, lim, r);
     return which == GC_GELU ? vasflt(vi_or(vasint(r), FN(sign_bits)(x))) : r;
 }

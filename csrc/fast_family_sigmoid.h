@@ -9,9 +9,10 @@
  * rounding reaches it; D^2 rounded once; N / D^2 as a quotient and its remainder.
  * Two ways to scale, the same operations: the fast path (all lanes within XF or XD:
  * 2^j a normal float, nothing overflows, no subnormal) uses D = 1 + 2^j E; the
- * VALUE below scales every quantity by 2^-max(j, 0) (rho = 2^-max(j,0) in place of 1,
- * sigma = 2^min(j,0) in place of 2^j) and leaves 2^-max(j,0) to the final rounding,
- * which gives the same bits wherever both apply and reaches the deep tails.
+ * derivative's VALUE below scales every quantity by 2^-max(j, 0) (rho = 2^-max(j,0)
+ * in place of 1, sigma = 2^min(j,0) in place of 2^j) and leaves 2^-max(j,0) to the
+ * final rounding, which gives the same bits wherever both apply and reaches the deep
+ * tails (the forward one scales by a constant: fast_rounding_sigmoid.h).
  * Error budget (docs/design.md, "Fast tier: the sigmoid family"): forward <= 3 ulp,
  * derivatives and backward products <= 3.5 ulp (absolute beside a derivative's zero),
  * from at most three roundings plus the polynomials' 2^-(p+4) and less.
@@ -190,32 +191,24 @@ static GC_ALWAYS_INLINE FN(fs_quot) FN(fs_deriv_quot)(FN(fs_dexp) d, VT rho, VT 
 
 /* ---- the family as a VALUE ---- */
 
-/* x*sigma(z(x)) (deriv = 0) or its derivative (deriv = 1), unrounded, in the scaled
- * form; `wide` for the backward functions. Lanes past the form's XC (and NaN) compute
- * at x = 0 and take the limit. m.lo is 0 except for the backward functions (the
- * quotient's remainder term). */
-static GC_ALWAYS_INLINE VALUE FN(fast_sigmoid_family)(VT x, int kind, int deriv, int wide)
+/* The derivative of x*sigma(z(x)), unrounded, in the scaled form; `wide` for the
+ * backward functions. Lanes past the form's XCG (XCB) and NaN compute at x = 0 and
+ * take the limit. m.lo is 0 except for the backward functions (the quotient's
+ * remainder term). (The forward function needs no VALUE: fast_rounding_sigmoid.h.) */
+static GC_ALWAYS_INLINE VALUE FN(fast_sigmoid_family)(VT x, int kind, int wide)
 {
-    const VT zero = vset1(0);
-    VT xb = vset1(!deriv ? FS_PICK(kind, XCF) : wide ? FS_PICK(kind, XCB) : FS_PICK(kind, XCG));
+    VT xb = vset1(wide ? FS_PICK(kind, XCB) : FS_PICK(kind, XCG));
     VM big = vgt_un(vabs(x), xb);
     VT xc = vkeep_not(big, x);
     VT ax = kind == GC_TANH ? vabs(xc) : xc;         /* |x| only for the tanh form's x^2 */
     VALUE r;
     r.big = big;
-    r.lim = FN(limit)(x, vlt(x, zero), !deriv, 1);
+    r.lim = FN(limit)(x, vlt(x, vset1(0)), 0, 1);
     r.f = vset1(1);
-    if (!deriv) {
-        FN(fs_exp) e = FN(fs_forward_exp)(xc, ax, kind);
-        FN(fs_scale) s = FN(fs_scaled)(e.sh);
-        r.m = FN(dw_make)(vdiv(xc, vfma(e.e, s.sigma, s.rho)), zero);
-        r.nneg = s.nneg;
-    } else {
-        FN(fs_dexp) d = FN(fs_deriv_exp)(xc, ax, kind);
-        FN(fs_scale) s = FN(fs_scaled)(d.sh);
-        FN(fs_quot) q = FN(fs_deriv_quot)(d, s.rho, s.sigma, kind, wide);
-        r.m = FN(dw_make)(q.qh, q.ql);
-        r.nneg = s.nneg;
-    }
+    FN(fs_dexp) d = FN(fs_deriv_exp)(xc, ax, kind);
+    FN(fs_scale) s = FN(fs_scaled)(d.sh);
+    FN(fs_quot) q = FN(fs_deriv_quot)(d, s.rho, s.sigma, kind, wide);
+    r.m = FN(dw_make)(q.qh, q.ql);
+    r.nneg = s.nneg;
     return r;
 }

@@ -30,8 +30,11 @@ static GC_ALWAYS_INLINE VT FN(pow2neg)(VI k)
  * fl(v * 2^-k): normal result (k off the exponent field), subnormal result (w + 2^(p-1)
  * rounds w, the result in units of the least subnormal, to its integer bit pattern),
  * v subnormal (the multiply).
+ * `blend` computes both of the first two recipes and blends them, without the branches
+ * on which one a vector needs: for the fast tier's rare vectors, which mix normal and
+ * subnormal results at random (a mispredicted branch there cost 40% of the time).
  * See docs/design.md, "scale_round: three recipes". */
-static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
+static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product, int blend)
 {
     VI bits = vasint(vabs(v));
     VI e = vi_srl(bits, GC_P - 1);
@@ -43,7 +46,7 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
     VM normal = vi_gt(vi_max(e, vi_set1(1)), k);
     /* normal result: k comes off the exponent field; exact, as the multiply would be */
     VT fast = vasflt(vi_sub(vasint(v), vi_sll(k, GC_P - 1)));
-    if (vall(normal))
+    if (!blend && vall(normal))
         return fast;
     const VT grid = vset1(GC_IS_F32 ? 0x1p23 : 0x1p52);
     VT wg;                                          /* w + 2^(p-1), rounded */
@@ -58,12 +61,14 @@ static GC_ALWAYS_INLINE VT FN(scale_round)(VT v, VI k, int product)
          * it, kc = k clamped so that the factor is normal */
         VI kc = vi_min(vi_max(k, vi_set1(GC_BIAS / 2)), vi_set1(2 * GC_BIAS + GC_P - 3));
         VT scale = vasflt(vi_sll(vi_sub(vi_set1(2 * GC_BIAS + GC_P - 2), kc), GC_P - 1));
-        wg = vfma(vasflt(bits), scale, grid);
+        /* blended, the lanes with normal results (whose |v| 2^(bias+p-2-kc) may
+         * overflow: the sigmoid forward's v reaches 2^70 at k = 64) take 0 */
+        wg = vfma(vasflt(blend ? vi_keep_not(normal, bits) : bits), scale, grid);
     }
     VI n = vi_sub(vasint(wg), vasint(grid));
     VT sub = vasflt(vi_or(n, FN(sign_bits)(v)));
     /* a vector of subnormal results alone (the deep tail) skips the blend, 3 uops */
-    VT r = vany(normal) ? vsel(normal, fast, sub) : sub;
+    VT r = blend || vany(normal) ? vsel(normal, fast, sub) : sub;
     /* v subnormal (e = 0) with k > 0 (k < 2^13 always): only a backward product with
      * |dy| below about 2^-100 gets here, so this recipe has a branch of its own, and
      * only the backward kernels test for it (a forward kernel's v never is: see
@@ -110,7 +115,7 @@ static GC_ALWAYS_INLINE VT FN(limit)(VT x, VM neg, int to_x, int neg_zero)
  * the common vector does not take (the compiler sinks the limit's ops into it). */
 static GC_ALWAYS_INLINE VT FN(round_pre)(VALUE r)
 {
-    VT y = FN(scale_round)(vfma(r.m.hi, r.f, r.m.lo), r.nneg, 0);
+    VT y = FN(scale_round)(vfma(r.m.hi, r.f, r.m.lo), r.nneg, 0, 0);
     return vany(r.big) ? vsel(r.big, r.lim, y) : y;
 }
 
@@ -155,6 +160,6 @@ static GC_ALWAYS_INLINE VT FN(round_pre_times)(VALUE r, VT dy, VT x)
     y = vasflt(vi_or(vasint(y), FN(sign_bits)(sp)));
     /* dy = +-inf or NaN: sp is the result */
     y = vsel(finite, y, sp);
-    y = FN(scale_round)(y, vi_sub(r.nneg, k1), 1);
+    y = FN(scale_round)(y, vi_sub(r.nneg, k1), 1, 0);
     return vany(r.big) ? vsel(r.big, FN(big_times)(r, dy, x), y) : y;
 }
