@@ -22,7 +22,7 @@ bound   float32 kernels against the FMA bound from ``tools/count_ops.py`` at the
 huge    float32 at 2^26 (beyond the caches) per element vs 2^20, and the copy bound.
 small   1024 elements against ``np.negative`` on the same array (the ufunc-call floor).
 naive   every function, both dtypes, against its naive NumPy/SciPy expression.
-values  every function, both dtypes: deep tail, subnormal results, NaN, +-1e30 (and a
+values  every function of both tiers, both dtypes: deep tail, subnormal results, NaN, +-1e30 (and a
         stride-2 view, shown only) against standard-normal inputs.
 fast    the fast tier (``gelu_c.fast``) against PyTorch at its full ISA, against MKL's
         AVX2 CdfNorm kernel in LA mode (optional peer, ``bench/mkl_peer.py``), and every
@@ -357,10 +357,11 @@ def values_rows(cfg):
     rows, detail = [], []
     for dtype in ("float32", "float64"):
         rows.append(_subnormal_penalty_row(cfg, dtype))
-        for name in naive.ALL:
+        for name in gelu_c.registry.names(tier=None):
+            base = gelu_c.registry.get(name).name      # both tiers on the same data
             out = np.zeros(N20, dtype)
-            dy = inputs.make_dy(N20, dtype) if name in naive.BINARY else None
-            fns = {k: _ours(name, inputs.make_x(k, N20, dtype, name=name), dy, out) for k in inputs.KINDS}
+            dy = inputs.make_dy(N20, dtype) if _binary(name) else None
+            fns = {k: _ours(name, inputs.make_x(k, N20, dtype, name=base), dy, out) for k in inputs.KINDS}
             t = cfg.time(fns)
             ratios = {k: t["normal"] / t[k] for k in inputs.KINDS}
             worst = min(inputs.VALUE_KINDS, key=ratios.get)

@@ -11,15 +11,16 @@
  * 1 - Phi(-t), x - x Phi(-t) or 1 - GELU'(-t). The power of two stays an integer (k).
  * Two paths, picked per vector: where every |x| <= FG_TFAST (2^-k normal, every result
  * normal) the result is one product by 2^-k, or one FMA, rounded once
- * (`fast_gelu_kernel`, `fast_gelu_backward_kernel`); otherwise the same unrounded value
- * goes through a VALUE (`fast_gelu_family`) and the exact tier's rounding (rounding.h,
- * fast_rounding.h), which forms subnormal results on the exponent field and puts in
- * the limits, NaNs and signs. Both paths give the same bits for every lane the fast one
- * takes.
+ * (`fast_gelu_kernel`, `fast_gelu_backward_kernel`). Otherwise a forward vector runs
+ * the same core with t clamped and rounds y 2^-k with scale_round (rounding.h: subnormal
+ * results on the exponent field), beside the limits, NaNs and signs
+ * (`fast_gelu_kernel_rare`); a backward vector puts the unrounded value in a VALUE
+ * (`fast_gelu_family`) for the exact tier's backward rounding (fast_rounding.h). Both
+ * paths give the same bits for every lane the fast one takes.
  * Error budget (relative, u = 2^-p): fits R 2^-27.1, S 2^-28, E 2^-28 (float32; float64
  * 2^-57.8, 2^-55.7, 2^-57.6); the denominator's rounding ~1u, for Phi at large t its inner
  * sum's ~1u, the numerator's Horner errors damped to ~0.2u, the compensation term's
- * rounding < 0.4u; then the final rounding: max 3.03 ulp (Phi), 2.82 (GELU) over all
+ * rounding < 0.4u; then the final rounding: max 2.87 ulp (Phi), 2.82 (GELU) over all
  * float32 inputs. See docs/design.md, "Fast tier: the GELU family"; the coefficients
  * come from tools/fit_fast_gelu.py (coeffs_fast_gelu_<key>.h). */
 
@@ -195,13 +196,14 @@ static GC_ALWAYS_INLINE VT FN(fast_gelu_kernel)(VT x, int which)
 }
 
 /* fast_gelu_kernel for a vector with a lane past FG_TFAST (or NaN): the VALUE path's
- * bits (fast_gelu_family, then round_pre) at a few operations more than the fast
- * path, so that tails, subnormal results, NaN and huge inputs cost about what normal
- * inputs do. For x <= 0, round_pre gives fl(y 2^-k), one rounding; here y 2^(64-k)
- * is exact (a normal number: k <= 157, |y| > 2^-6) and the product by 2^-64 is that
- * one rounding, into the subnormal range where it falls there. x > 0 is the fast
- * path's 1 - y 2^-k with the capped factor, as in fast_gelu_family; lanes past the
- * clamp and NaN take the limit, as round_pre and fast_round_value do. */
+ * bits (fast_gelu_family, then round_pre) at ~35 operations more than the fast path
+ * (the core once more, with t clamped), so that tails, subnormal results, NaN and huge
+ * inputs cost about 1.5x what normal inputs do. x <= 0: fl(y 2^-k), one rounding, by
+ * scale_round in its branch-free form (such vectors mix normal and subnormal results
+ * at random); x > 0 is the fast path's 1 - y 2^-k with the capped factor, as in
+ * fast_gelu_family; lanes past the clamp and NaN take the limit, as round_pre and
+ * fast_round_value do. (A hardware multiply by 2^-64 into the subnormal range, in
+ * place of scale_round, was slower here: this core charges subnormal results.) */
 static GC_ALWAYS_INLINE VT FN(fast_gelu_kernel_rare)(VT x, int which)
 {
     const VT zero = vset1(0);

@@ -333,6 +333,29 @@ def test_measure_returns_every_row(small_report):
         assert all(r["path"] is None for r in scipy_rows)
 
 
+def test_measure_fast_tier_on_the_exact_tiers_samples():
+    """--tier fast / "fast.gelu": the fast tier measured against its own bound (4 ulp),
+    on the very inputs of its exact twin, so the two tables compare point for point."""
+    rep = accuracy.measure(functions=["gelu", "fast.gelu", "fast.silu_backward"],
+                           dtypes=["float32"], ranges=["left"], n_grid=11, n_ulp=64,
+                           others=False)
+    rows = {(r["function"], r["path"]): r for r in rep["ulp"] if r["range_key"] == "left"}
+    for p in PATHS:
+        exact, fast = rows["gelu", p], rows["fast.gelu", p]
+        assert exact["bound"] == 1 and fast["bound"] == 4
+        assert fast["within_bound"] and rows["fast.silu_backward", p]["within_bound"]
+        assert exact["n"] == fast["n"] == 64
+    from gelu_c.accuracy import ulp_table
+    from gelu_c.accuracy.ranges import select_ranges
+    a, b = ulp_table.make_samples(["gelu", "fast.gelu"], ["float32"], select_ranges(["left"]), 64)
+    assert np.array_equal(a.x, b.x)                     # one stream for both tiers
+    fast_only = accuracy.names_by_kind(tier="fast")
+    assert fast_only[0] == "fast.norm_cdf" and all(n.startswith("fast.") for n in fast_only)
+    assert accuracy.names_by_kind() == accuracy.names_by_kind(tier="exact")
+    with pytest.raises(ValueError, match="unknown function"):
+        accuracy.measure(functions=["fast.relu"], n_ulp=2)
+
+
 def test_json_round_trip(small_report, tmp_path):
     rep = json.loads(json.dumps(small_report))                    # a deep copy
     rep["ulp"][0]["max_ulp"] = math.inf                          # a NaN-vs-number result

@@ -40,9 +40,13 @@ def _parser():
                          f"{' and '.join(exhaustive.FUNCS)} on each kernel path against "
                          "SciPy's ndtr in float64 (minutes per path; needs scipy)")
     ap.add_argument("--functions", type=_list, metavar="F,G",
-                    help=f"gelu_c function names (default: all {len(registry.names())}; "
+                    help=f"gelu_c function names, either tier (gelu, fast.gelu; default: the "
+                         f"{len(registry.names())} of --tier; "
                          "with --exhaustive: "
                          f"{','.join(exhaustive.FUNCS)})")
+    ap.add_argument("--tier", choices=("exact", "fast", "all"), default="exact",
+                    help="the functions measured without --functions: the exact tier "
+                         "(default), gelu_c.fast, or both")
     ap.add_argument("--dtypes", type=_list, default=["float32", "float64"], metavar="D,E",
                     help="float32 and/or float64 (default both)")
     ap.add_argument("--paths", type=_list, metavar="P,Q",
@@ -92,7 +96,8 @@ def main(argv=None):
         return 0 if ok else 1
     report = measure(functions=args.functions, dtypes=args.dtypes, paths=paths,
                      ranges=args.ranges, n_grid=args.n_grid, n_ulp=args.n_ulp, seed=args.seed,
-                     others=_others(args.others))
+                     others=_others(args.others),
+                     tier=None if args.tier == "all" else args.tier)
     print(format_report(report, brief=args.brief))
     over = kernel_rows_over_bound(report)
     for r in over:

@@ -15,15 +15,16 @@ DTYPES = ("float32", "float64")
 
 
 def measure(functions=None, dtypes=DTYPES, paths=None, ranges=None, n_grid=1_000_001,
-            n_ulp=500, seed=0, others=None, places=decimal_places.PLACES):
+            n_ulp=500, seed=0, others=None, places=decimal_places.PLACES, tier="exact"):
     """Measure the approximations against exact GELU and every kernel against mpmath.
 
     Parameters
     ----------
     functions : iterable of str, optional
-        gelu_c function names for the ULP tables (default: every one, in the
-        order of :func:`gelu_c.accuracy.ulp_table.names_by_kind`); the
-        decimal-place table covers the approximations among them.
+        gelu_c function names for the ULP tables, either tier (``gelu``,
+        ``fast.gelu``; default: every one of ``tier``, in the order of
+        :func:`gelu_c.accuracy.ulp_table.names_by_kind`); the decimal-place table
+        covers the approximations among them.
     dtypes : iterable of str, optional
         ``"float32"`` and/or ``"float64"``.
     paths : iterable of str, optional
@@ -44,6 +45,8 @@ def measure(functions=None, dtypes=DTYPES, paths=None, ranges=None, n_grid=1_000
         :data:`gelu_c.accuracy.others.OTHERS`.
     places : int, optional
         Decimal places examined.
+    tier : {"exact", "fast", None}, optional
+        The functions measured when ``functions`` is None (None: both tiers).
 
     Returns
     -------
@@ -57,10 +60,10 @@ def measure(functions=None, dtypes=DTYPES, paths=None, ranges=None, n_grid=1_000
     """
     import gelu_c
 
-    functions = tuple(ulp_table.names_by_kind() if functions is None else functions)
+    functions = tuple(ulp_table.names_by_kind(tier=tier) if functions is None else functions)
     for f in functions:
-        if f not in registry.names():
-            raise ValueError(f"unknown function {f!r}; known: {', '.join(registry.names())}")
+        if f not in registry.names(tier=None):
+            raise ValueError(f"unknown function {f!r}; known: {', '.join(registry.names(tier=None))}")
     dtypes = tuple(np.dtype(d).name for d in dtypes)
     paths = tuple(gelu_c.available_kernel_paths() if paths is None else paths)
     rngs = select_ranges(ranges)

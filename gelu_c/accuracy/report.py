@@ -159,7 +159,7 @@ def format_ulp_tables(report, brief=False):
                 "at x = where the max is",
                 _bounds_line(meta["bounds"]),
                 f"{'':40s}" + "".join(f"{'path ' + p:^35s}" for p, _ in groups),
-                f"{'function':21s} {'range':18s}"
+                f"{'function':26s} {'range':18s}"
                 + "".join(f"{'max':>9s} {'mean':>6s} {'CR%':>6s} {'at x':>11s} " for _ in groups),
                 "-" * (40 + 36 * len(groups))]
         out += _table_body(report, groups, brief, lambda r: _group_cell(r) + " ",
@@ -185,7 +185,7 @@ def _table_body(report, groups, brief, cell, flag=lambda r: False):
                 cells.append(cell(r))
             if label is None:
                 continue
-            lines.append(f"{name if first else '':21s} {label:18s}" + "".join(cells)
+            lines.append(f"{name if first else '':26s} {label:18s}" + "".join(cells)
                          + ("  OVER BOUND" if bad else ""))
             first = False
     return lines
@@ -219,7 +219,7 @@ def format_others(report, brief=False):
     for dtype in meta["dtypes"]:
         groups = _other_groups(report, dtype)
         out += ["", f"Side by side, {dtype}: max error in ULPs vs mpmath (% correctly rounded)",
-                f"{'function':21s} {'range':18s}" + "".join(f"{g:>19s}" for g, _ in groups),
+                f"{'function':26s} {'range':18s}" + "".join(f"{g:>19s}" for g, _ in groups),
                 "-" * (40 + 19 * len(groups))]
         out += _table_body(sub, groups, brief, _max_cr)
     return "\n".join(out)
@@ -232,7 +232,7 @@ def format_compact(report):
     labels = [f"gelu_c {p}" for p in meta["paths"]] + [im["label"] for im in meta["others"]]
     impls = [("gelu_c", p) for p in meta["paths"]] + [(im["label"], None)
                                                       for im in meta["others"]]
-    out = [f"{'function':21s} {'dtype':8s}" + "".join(f"{h:>14s}" for h in labels),
+    out = [f"{'function':26s} {'dtype':8s}" + "".join(f"{h:>14s}" for h in labels),
            "-" * (30 + 14 * len(labels))]
     for name in meta["functions"]:
         for dtype in meta["dtypes"]:
@@ -241,7 +241,7 @@ def format_compact(report):
                 hit = _rows(report["ulp"], implementation=impl, path=path, function=name,
                             dtype=dtype, range_key="all")
                 cells.append(_ulp(hit[0]["max_ulp"]) if hit else "-")
-            out.append(f"{name:21s} {dtype:8s}" + "".join(f"{c:>14s}" for c in cells))
+            out.append(f"{name:26s} {dtype:8s}" + "".join(f"{c:>14s}" for c in cells))
     return "\n".join(out)
 
 

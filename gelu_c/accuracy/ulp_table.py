@@ -17,6 +17,8 @@ A result is *correctly rounded* when its error is at most 0.5.
 """
 from dataclasses import dataclass
 
+from operator import attrgetter
+
 import numpy as np
 
 from .. import registry
@@ -35,23 +37,26 @@ DY_EXPONENTS = (-4.0, 4.0)
 ALL = "all ranges"
 
 
-def names_by_kind(names=None):
+def names_by_kind(names=None, tier="exact"):
     """Function names grouped by kind (values, then derivatives, then backward
-    functions), in registry order within a kind: the order of the tables. A name's
-    position among all of them also seeds its samples (:func:`make_samples`).
+    functions), in registry order within a kind: the order of the tables. The
+    position of a name's exact-tier function among them also seeds its samples
+    (:func:`make_samples`), so both tiers are measured on the same inputs.
 
     Parameters
     ----------
     names : iterable of str, optional
-        The names to order (default: every function in the registry).
+        The names to order (default: every function of ``tier`` in the registry).
+    tier : {"exact", "fast", None}, optional
+        The tier listed when ``names`` is None (None: both, exact first).
 
     Returns
     -------
     tuple of str
     """
-    everything = sum((registry.names(kind) for kind in KINDS), ())
+    everything = sum((registry.names(kind, tier=None) for kind in KINDS), ())
     if names is None:
-        return everything
+        return tuple(n for n in everything if tier is None or registry.get(n).tier == tier)
     wanted = set(names)
     return tuple(n for n in everything if n in wanted)
 
@@ -173,7 +178,7 @@ def make_samples(functions, dtypes, ranges, n, seed=0):
         for dtype in dtypes:
             dt = np.dtype(dtype)
             for k, rg in enumerate(ranges):
-                rng = np.random.default_rng([seed, order.index(name), dt.itemsize, k])
+                rng = np.random.default_rng([seed, order.index(registry.get(name).name), dt.itemsize, k])
                 x = rg.sample(n, rng, dt)
                 dy = _dy(n, rng, dt) if registry.get(name).nin == 2 else None
                 samples.append(Sample(name, dt.name, rg, x, dy, exact(name, x, dy)))
@@ -184,7 +189,7 @@ def gelu_c_call(name, x, dy=None):
     """Run a gelu_c ufunc on the current kernel path."""
     import gelu_c
 
-    f = getattr(gelu_c, name)
+    f = attrgetter(name)(gelu_c)                # "fast.gelu" too
     with np.errstate(all="ignore"):
         return f(x) if dy is None else f(dy, x)
 
