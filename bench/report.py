@@ -29,6 +29,9 @@ fast    the fast tier (``gelu_c.fast``) against PyTorch at its full ISA, against
         fast function against its exact-tier twin; with each kernel's operation count
         (``tools/count_ops.py``) and vector operations per cycle at the measured clock.
 fast-avx2  the fast tier's PyTorch rows with PyTorch limited to AVX2 (child process).
+exact   the exact tier's norm_cdf and gelu against MKL's AVX2 CdfNorm kernel in HA mode
+        (about 1 ULP; gelu against x times it), and with ``--baseline DIR`` every exact
+        function against an earlier build loaded beside this one (``bench/baseline.py``).
 """
 import argparse
 import datetime
@@ -43,6 +46,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import baseline
 import bound
 import clock
 import inputs
@@ -56,7 +60,7 @@ import gelu_c
 
 N10, N14, N20, N26 = 1 << 10, 1 << 14, 1 << 20, 1 << 26
 SECTIONS = ("torch", "avx2", "jax", "bound", "huge", "small", "naive", "values", "fast",
-            "fast-avx2")
+            "fast-avx2", "exact")
 
 #: (function, dtype, minimum speed-up over torch, or None for rows shown for information)
 TORCH_TARGETS = (
@@ -83,6 +87,15 @@ FAST_TARGETS = (
     ("fast.gelu", "float64", "torch", 3.0),
 )
 FAST_TWIN_TARGET = 1.5          # every fast function against its exact-tier twin
+#: the exact tier against MKL's AVX2 CdfNorm in HA mode (about 1 ULP): (function, dtype,
+#: minimum speed-up); gelu is x times MKL's Phi (one more rounding than gelu_c's)
+EXACT_MKL_TARGETS = (
+    ("norm_cdf", "float32", 1.0),
+    ("norm_cdf", "float64", 1.0),
+    ("gelu", "float32", 0.9),
+    ("gelu", "float64", 0.9),
+)
+EXACT_BASELINE_TARGET = 1.5     # every other exact function against an earlier build
 NAIVE_TARGET = 20.0
 SMALL_TARGET = 1 / 1.5          # per-call time within 1.5x of np.negative
 HUGE_TARGET = 1 / 1.1           # per-element time at 2^26 within 10% of 2^20
@@ -224,6 +237,52 @@ def fast_rows(cfg, ghz):
                     note += f", {c['total'] * gps / lanes / ghz:.2f} ops/cycle"
             rows.append(_row("fast", name, dtype, N20, gps, f"gelu_c.{twin}", N20 / t["ref"] / 1e9,
                              FAST_TWIN_TARGET, note))
+    return rows
+
+
+def exact_rows(cfg, ghz, base=None):
+    """The exact tier against MKL's HA kernels (optional) and, with ``base`` (a
+    :class:`baseline.Baseline`), every exact function against that earlier build on the
+    same kernel path, interleaved in this process; op counts beside."""
+    rows = []
+    mkl = mkl_peer.load()
+    for name, dtype, target in EXACT_MKL_TARGETS:
+        if mkl is None:
+            break
+        x, dy, out = _data(name, dtype, N20)
+        ref_out = np.zeros_like(out)
+        f = mkl.cdf_norm(dtype, "HA")
+        if name == "norm_cdf":
+            ref = lambda f=f, x=x, o=ref_out: f(x, o)
+        else:
+            ref = lambda f=f, x=x, o=ref_out: (f(x, o), np.multiply(x, o, out=o))
+        t = cfg.time({"ours": _ours(name, x, dy, out), "ref": ref})
+        rows.append(_row("exact", name, dtype, N20, N20 / t["ours"] / 1e9,
+                         "MKL AVX2 CdfNorm HA" + (" times x" if name != "norm_cdf" else ""),
+                         N20 / t["ref"] / 1e9, target))
+    if base is None:
+        return rows
+    base.set_path(gelu_c.get_kernel_path())
+    counts = {f64: bound.load_op_counts(f64=f64)[0] or {} for f64 in (False, True)}
+    exact_mkl = {(n, d) for n, d, _ in EXACT_MKL_TARGETS}
+    for name in gelu_c.registry.names():
+        for dtype in ("float32", "float64"):
+            x, dy, out = _data(name, dtype, N20)
+            out2 = np.zeros_like(out)
+            old = base.ufuncs[name]
+            args = _args(name, x, dy)
+            t = cfg.time({"ours": _ours(name, x, dy, out), "ref": lambda: old(*args, out=out2)})
+            gps = N20 / t["ours"] / 1e9
+            c = counts[dtype == "float64"].get(gelu_c.registry.get(name).cname, {})
+            note = ""
+            if c.get("total"):
+                lanes = 8 if dtype == "float32" else 4
+                note = f"{c['total']} ops/vector"
+                if ghz:
+                    note += f", {c['total'] * gps / lanes / ghz:.2f} ops/cycle"
+            target = None if (name, dtype) in exact_mkl else EXACT_BASELINE_TARGET
+            rows.append(_row("exact", name, dtype, N20, gps, f"gelu_c {base.label}",
+                             N20 / t["ref"] / 1e9, target, note))
     return rows
 
 
@@ -421,6 +480,7 @@ TITLES = {
     "values": "value independence: slowest special input vs standard normal (≥ 0.83 = within 1.2x)",
     "fast": "fast tier (gelu_c.fast) vs PyTorch at its full ISA, MKL's AVX2 CdfNorm (LA), and its exact twin",
     "fast-avx2": "fast tier vs PyTorch limited to AVX2 (child process)",
+    "exact": "exact tier vs MKL's AVX2 CdfNorm (HA), and vs an earlier build (--baseline)",
 }
 
 
@@ -476,6 +536,9 @@ def main(argv=None):
     ap.add_argument("--path", default="auto", help="gelu_c kernel path to measure (default: auto)")
     ap.add_argument("--sections", default=",".join(SECTIONS),
                     help=f"comma-separated subset of {','.join(SECTIONS)}")
+    ap.add_argument("--baseline", metavar="DIR",
+                    help="an earlier gelu_c checkout built in place: the exact section times "
+                         "every exact function against it (bench/baseline.py)")
     ap.add_argument("--torch-only", action="store_true", help=argparse.SUPPRESS)  # the AVX2 child
     ap.add_argument("--fast", action="store_true", help=argparse.SUPPRESS)        # ... of the fast rows
     args = ap.parse_args(argv)
@@ -527,6 +590,10 @@ def main(argv=None):
         rows += vrows
     if "fast" in wanted:
         rows += fast_rows(cfg, ghz)
+    if "exact" in wanted:
+        base = baseline.load(args.baseline) if args.baseline else None
+        meta["baseline"] = f"gelu_c {base.label} ({args.baseline})" if base else "none (--baseline DIR)"
+        rows += exact_rows(cfg, ghz, base)
     if "fast-avx2" in wanted:
         frows, _ = avx2_torch_rows(cfg, fast=True)
         rows += frows
