@@ -47,8 +47,8 @@
  * WHOLE_BACKWARD where the expression is the final result itself. The kernels'
  * header (kernels_exact.h) expands this. */
 #define GELU_C_KERNELS(FORWARD, BACKWARD, WHOLE_FORWARD, WHOLE_BACKWARD) \
-    FORWARD(norm_cdf, FN(gelu_family)(x, GC_PHI, 0), 0) \
-    FORWARD(gelu, FN(gelu_family)(x, GC_GELU, 0), 1) \
+    WHOLE_FORWARD(norm_cdf, FN(gelu_exact_kernel)(x, GC_PHI), 0) \
+    WHOLE_FORWARD(gelu, FN(gelu_exact_kernel)(x, GC_GELU), 1) \
     FORWARD(gelu_grad, FN(gelu_family)(x, GC_GELU_GRAD, 0), 0) \
     FORWARD(gelu_tanh, FN(sigmoid_family)(x, GC_TANH, 0, 0), 1) \
     FORWARD(gelu_tanh_grad, FN(sigmoid_family)(x, GC_TANH, 1, 0), 0) \
@@ -77,12 +77,12 @@
 
 /* Every symbol made from these lists, for grep (ISA paths: scalar, avx2):
  *
- * norm_cdf: gelu_c.norm_cdf, value, bound u1, kernel gelu_family(x, GC_PHI, 0)
+ * norm_cdf: gelu_c.norm_cdf, value, bound u1, kernel gelu_exact_kernel(x, GC_PHI)
  *     k_norm_cdf_f32_scalar k_norm_cdf_f64_scalar k_norm_cdf_f32_avx2 k_norm_cdf_f64_avx2  (kernel, one vector)
  *     run_norm_cdf_f32_scalar run_norm_cdf_f64_scalar run_norm_cdf_f32_avx2 run_norm_cdf_f64_avx2  (contiguous loop)
  *     norm_cdf_f32_scalar norm_cdf_f64_scalar norm_cdf_f32_avx2 norm_cdf_f64_avx2  (strided loop, loops.h)
  *     loop_norm_cdf_f32 loop_norm_cdf_f64 loops_norm_cdf  (ufunc trampolines, dispatch.c)
- * gelu: gelu_c.gelu, value, bound u1, kernel gelu_family(x, GC_GELU, 0), sign of x
+ * gelu: gelu_c.gelu, value, bound u1, kernel gelu_exact_kernel(x, GC_GELU), sign of x
  *     k_gelu_f32_scalar k_gelu_f64_scalar k_gelu_f32_avx2 k_gelu_f64_avx2  (kernel, one vector)
  *     run_gelu_f32_scalar run_gelu_f64_scalar run_gelu_f32_avx2 run_gelu_f64_avx2  (contiguous loop)
  *     gelu_f32_scalar gelu_f64_scalar gelu_f32_avx2 gelu_f64_avx2  (strided loop, loops.h)

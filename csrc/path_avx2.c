@@ -11,6 +11,7 @@
 #include "coeffs_f64.h"
 #include "coeffs_fast_gelu_f32.h"
 #include "coeffs_fast_gelu_f64.h"
+#include "coeffs_f32via64.h"
 
 #if !defined(__AVX2__) || (!defined(__FMA__) && !defined(_MSC_VER))  /* MSVC: /arch:AVX2 implies FMA */
 #error "path_avx2.c must be compiled with AVX2 and FMA enabled (-mavx2 -mfma or /arch:AVX2)"
@@ -18,11 +19,12 @@
 
 #define GC_ISA avx2
 
-#include "dtype_f32.h"
+/* float64 first: the float32 Phi and GELU call its layer (gelu_f32via64.h) */
+#include "dtype_f64.h"
 #include "vec_avx2_pair.h"
 #include "instantiate.h"
 
-#include "dtype_f64.h"
+#include "dtype_f32.h"
 #include "vec_avx2_pair.h"
 #include "instantiate.h"
 

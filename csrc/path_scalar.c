@@ -7,14 +7,16 @@
 #include "coeffs_f64.h"
 #include "coeffs_fast_gelu_f32.h"
 #include "coeffs_fast_gelu_f64.h"
+#include "coeffs_f32via64.h"
 
 #define GC_ISA scalar
 
-#include "dtype_f32.h"
+/* float64 first: the float32 Phi and GELU call its layer (gelu_f32via64.h) */
+#include "dtype_f64.h"
 #include "vec_scalar.h"
 #include "instantiate.h"
 
-#include "dtype_f64.h"
+#include "dtype_f32.h"
 #include "vec_scalar.h"
 #include "instantiate.h"
 

@@ -46,6 +46,7 @@
 #define visnan(a) _mm256_cmp_ps((a), (a), _CMP_UNORD_Q)
 #define vmor(m1, m2) _mm256_or_ps((m1), (m2))
 #define vsel(m, a, b) _mm256_blendv_ps((b), (a), (m))
+#define vsel_sign(s, a, b) _mm256_blendv_ps((b), (a), (s))
 #define vkeep(m, a) _mm256_and_ps((m), (a))
 #define vkeep_not(m, a) _mm256_andnot_ps((m), (a))
 #define vmin(a, b) _mm256_min_ps((a), (b))
@@ -67,6 +68,13 @@
  * instruction (port 5 on Intel), off the FMA ports the kernels saturate. */
 #define vlookup(row, idx) _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), (idx))
 _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
+/* float32 <-> float64 (gelu_f32via64.h): lanes 0-3 and 4-7 in two __m256d */
+#define GC_W __m256d
+#define GC_WIDE_N 2
+#define vwiden(x, w) ((w)[0] = _mm256_cvtps_pd(_mm256_castps256_ps128(x)), \
+                      (w)[1] = _mm256_cvtps_pd(_mm256_extractf128_ps((x), 1)))
+#define vnarrow(w) _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps((w)[0])), \
+                                        _mm256_cvtpd_ps((w)[1]), 1)
 #else
 #define VT __m256d
 #define VM __m256d
@@ -88,6 +96,7 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 #define visnan(a) _mm256_cmp_pd((a), (a), _CMP_UNORD_Q)
 #define vmor(m1, m2) _mm256_or_pd((m1), (m2))
 #define vsel(m, a, b) _mm256_blendv_pd((b), (a), (m))
+#define vsel_sign(s, a, b) _mm256_blendv_pd((b), (a), (s))
 #define vkeep(m, a) _mm256_and_pd((m), (a))
 #define vkeep_not(m, a) _mm256_andnot_pd((m), (a))
 #define vmin(a, b) _mm256_min_pd((a), (b))

@@ -53,6 +53,7 @@ GC_PAIR_OP2(gt_un, PT, PT, PT, vgt_un)
 GC_PAIR_OP1(isnan, PT, PT, visnan)
 GC_PAIR_OP2(mor, PT, PT, PT, vmor)
 GC_PAIR_OP3(sel, PT, PT, PT, PT, vsel)
+GC_PAIR_OP3(sel_sign, PT, PT, PT, PT, vsel_sign)
 GC_PAIR_OP2(keep, PT, PT, PT, vkeep)
 GC_PAIR_OP2(keep_not, PT, PT, PT, vkeep_not)
 GC_PAIR_OP2(min, PT, PT, PT, vmin)
@@ -117,6 +118,27 @@ static GC_ALWAYS_INLINE void GC_PAIR(lookup_group)(const GC_T (*tab)[GC_NPIECE],
 #define GC_PAIR_HAS_GROUP 0
 #endif
 
+#if GC_IS_F32
+/* float32 <-> float64 (gelu_f32via64.h): each half of 8 floats is one float64 pair
+ * vector, so the float64 layer (instantiated first: path_avx2.c) must exist */
+static GC_ALWAYS_INLINE void GC_PAIR(widen)(PT x, gc_pair_vt_f64 w[2])
+{
+    __m256d t[2];
+    vwiden(x.a, t);
+    w[0].a = t[0], w[0].b = t[1];
+    vwiden(x.b, t);
+    w[1].a = t[0], w[1].b = t[1];
+}
+static GC_ALWAYS_INLINE PT GC_PAIR(narrow)(const gc_pair_vt_f64 w[2])
+{
+    PT r;
+    __m256d t[2] = {w[0].a, w[0].b}, u[2] = {w[1].a, w[1].b};
+    r.a = vnarrow(t);
+    r.b = vnarrow(u);
+    return r;
+}
+#endif
+
 /* memory: the low half is elements 0..GC_LANES-1 (of the base layer), the high half
  * the next GC_LANES; a partial vector reads and writes only its n elements */
 static GC_ALWAYS_INLINE PT GC_PAIR(load)(const char *p, ptrdiff_t s)
@@ -178,6 +200,7 @@ enum { GC_PAIR(lanes) = 2 * GC_LANES };
 #define visnan GC_PAIR(isnan)
 #define vmor GC_PAIR(mor)
 #define vsel GC_PAIR(sel)
+#define vsel_sign GC_PAIR(sel_sign)
 #define vkeep GC_PAIR(keep)
 #define vkeep_not GC_PAIR(keep_not)
 #define vmin GC_PAIR(min)
@@ -209,6 +232,12 @@ enum { GC_PAIR(lanes) = 2 * GC_LANES };
 #define vlookup_pair(rows, byentry, idx, hi, lo) GC_PAIR(lookup_pair)((rows), (byentry), (idx), &(hi), &(lo))
 #endif
 #undef GC_PAIR_HAS_LPAIR
+#if GC_IS_F32
+#define GC_W gc_pair_vt_f64
+#define GC_WIDE_N 2
+#define vwiden(x, w) GC_PAIR(widen)((x), (w))
+#define vnarrow(w) GC_PAIR(narrow)(w)
+#endif
 #define vload GC_PAIR(load)
 #define vstore GC_PAIR(store)
 #define vload_part GC_PAIR(load_part)

@@ -47,6 +47,8 @@
 #define visnan(a) isnan(a)
 #define vmor(m1, m2) ((m1) | (m2))
 #define vsel(m, a, b) ((m) ? (a) : (b))
+/* select by the sign bit of s (a where it is set): AVX2's blendv reads nothing else */
+#define vsel_sign(s, a, b) (signbit(s) ? (a) : (b))
 #define vkeep(m, a) ((m) ? (a) : (VT)0)   /* +0 where m is clear */
 #define vkeep_not(m, a) ((m) ? (VT)0 : (a))
 #define vmin(a, b) (vlt((a), (b)) ? (a) : (b))
@@ -78,6 +80,15 @@ static GC_ALWAYS_INLINE VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i,
 #define vany(m) (m)
 /* table lookup: row[idx] (idx is always within the table: kernels clamp it) */
 #define vlookup(row, idx) ((row)[(idx)])
+
+#if GC_IS_F32
+/* float32 <-> float64 (gelu_f32via64.h): GC_WIDE_N vectors of the float64 layer hold
+ * one float32 vector's lanes in order; the narrowing is one correct rounding */
+#define GC_W double
+#define GC_WIDE_N 1
+#define vwiden(x, w) ((w)[0] = (double)(x))
+#define vnarrow(w) ((float)(w)[0])
+#endif
 
 /* memory: one element at p (any alignment); stride unused for one lane */
 static GC_ALWAYS_INLINE VT GC_CAT(gc_load, GC_KEY)(const char *p) { VT a; memcpy(&a, p, sizeof a); return a; }

@@ -20,6 +20,11 @@
 #undef visnan
 #undef vmor
 #undef vsel
+#undef vsel_sign
+#undef GC_W
+#undef GC_WIDE_N
+#undef vwiden
+#undef vnarrow
 #undef vmin
 #undef vmax
 #undef vasint

@@ -173,7 +173,7 @@ def _backward(family, kernel):
 _EXACT: Tuple[Function, ...] = (
     Function(
         name="norm_cdf", kind="value", family="norm_cdf", tier="exact", bound="u1", oracle="norm_cdf",
-        kernel="gelu_family(x, GC_PHI, 0)", exhaustive=True,
+        kernel="gelu_exact_kernel(x, GC_PHI)", whole_kernel=True, exhaustive=True,
         formula="Φ(x) = ½·erfc(−x/√2), the standard normal CDF",
         summary="Standard normal CDF, Phi(x) = (1 + erf(x/sqrt(2)))/2.",
         body="Computed as exp(-x^2/2) * R(|x|) with the square split exactly, so the\n"
@@ -181,7 +181,8 @@ _EXACT: Tuple[Function, ...] = (
         returns="Phi(x) in [0, 1]; Phi(-inf) = 0, Phi(+inf) = 1.", example="0.841344746..."),
     Function(
         name="gelu", kind="value", family="gelu", tier="exact", bound="u1", oracle="gelu",
-        kernel="gelu_family(x, GC_GELU, 0)", sign_of_x=True, exhaustive=True,
+        kernel="gelu_exact_kernel(x, GC_GELU)", whole_kernel=True, sign_of_x=True,
+        exhaustive=True,
         formula="x·Φ(x), the exact GELU",
         summary="Gaussian Error Linear Unit, GELU(x) = x * Phi(x) (exact form).",
         body="Hendrycks & Gimpel (2016). Unlike 0.5*x*(1 + erf(x/sqrt(2))) it does not\n"
