@@ -50,16 +50,16 @@
     WHOLE_FORWARD(norm_cdf, FN(gelu_exact_kernel)(x, GC_PHI), 0) \
     WHOLE_FORWARD(gelu, FN(gelu_exact_kernel)(x, GC_GELU), 1) \
     FORWARD(gelu_grad, FN(gelu_family)(x, GC_GELU_GRAD, 0), 0) \
-    FORWARD(gelu_tanh, FN(sigmoid_family)(x, GC_TANH, 0, 0), 1) \
-    FORWARD(gelu_tanh_grad, FN(sigmoid_family)(x, GC_TANH, 1, 0), 0) \
-    FORWARD(gelu_sigmoid, FN(sigmoid_family)(x, GC_SIGMOID, 0, 0), 1) \
-    FORWARD(gelu_sigmoid_grad, FN(sigmoid_family)(x, GC_SIGMOID, 1, 0), 0) \
-    FORWARD(silu, FN(sigmoid_family)(x, GC_SILU, 0, 0), 1) \
-    FORWARD(silu_grad, FN(sigmoid_family)(x, GC_SILU, 1, 0), 0) \
+    WHOLE_FORWARD(gelu_tanh, FN(sigmoid_exact_kernel)(x, GC_TANH, 0), 1) \
+    WHOLE_FORWARD(gelu_tanh_grad, FN(sigmoid_exact_kernel)(x, GC_TANH, 1), 0) \
+    WHOLE_FORWARD(gelu_sigmoid, FN(sigmoid_exact_kernel)(x, GC_SIGMOID, 0), 1) \
+    WHOLE_FORWARD(gelu_sigmoid_grad, FN(sigmoid_exact_kernel)(x, GC_SIGMOID, 1), 0) \
+    WHOLE_FORWARD(silu, FN(sigmoid_exact_kernel)(x, GC_SILU, 0), 1) \
+    WHOLE_FORWARD(silu_grad, FN(sigmoid_exact_kernel)(x, GC_SILU, 1), 0) \
     BACKWARD(gelu_backward, FN(gelu_family)(x, GC_GELU_GRAD, 1)) \
-    BACKWARD(gelu_tanh_backward, FN(sigmoid_family)(x, GC_TANH, 1, 1)) \
-    BACKWARD(gelu_sigmoid_backward, FN(sigmoid_family)(x, GC_SIGMOID, 1, 1)) \
-    BACKWARD(silu_backward, FN(sigmoid_family)(x, GC_SILU, 1, 1)) \
+    WHOLE_BACKWARD(gelu_tanh_backward, FN(sigmoid_exact_backward)(dy, x, GC_TANH)) \
+    WHOLE_BACKWARD(gelu_sigmoid_backward, FN(sigmoid_exact_backward)(dy, x, GC_SIGMOID)) \
+    WHOLE_BACKWARD(silu_backward, FN(sigmoid_exact_backward)(dy, x, GC_SILU)) \
     WHOLE_FORWARD(fast_norm_cdf, FN(fast_gelu_kernel)(x, GC_PHI), 0) \
     WHOLE_FORWARD(fast_gelu, FN(fast_gelu_kernel)(x, GC_GELU), 1) \
     WHOLE_FORWARD(fast_gelu_grad, FN(fast_gelu_kernel)(x, GC_GELU_GRAD), 0) \
@@ -92,32 +92,32 @@
  *     run_gelu_grad_f32_scalar run_gelu_grad_f64_scalar run_gelu_grad_f32_avx2 run_gelu_grad_f64_avx2  (contiguous loop)
  *     gelu_grad_f32_scalar gelu_grad_f64_scalar gelu_grad_f32_avx2 gelu_grad_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_grad_f32 loop_gelu_grad_f64 loops_gelu_grad  (ufunc trampolines, dispatch.c)
- * gelu_tanh: gelu_c.gelu_tanh, value, bound u1, kernel sigmoid_family(x, GC_TANH, 0, 0), sign of x
+ * gelu_tanh: gelu_c.gelu_tanh, value, bound u1, kernel sigmoid_exact_kernel(x, GC_TANH, 0), sign of x
  *     k_gelu_tanh_f32_scalar k_gelu_tanh_f64_scalar k_gelu_tanh_f32_avx2 k_gelu_tanh_f64_avx2  (kernel, one vector)
  *     run_gelu_tanh_f32_scalar run_gelu_tanh_f64_scalar run_gelu_tanh_f32_avx2 run_gelu_tanh_f64_avx2  (contiguous loop)
  *     gelu_tanh_f32_scalar gelu_tanh_f64_scalar gelu_tanh_f32_avx2 gelu_tanh_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_tanh_f32 loop_gelu_tanh_f64 loops_gelu_tanh  (ufunc trampolines, dispatch.c)
- * gelu_tanh_grad: gelu_c.gelu_tanh_grad, grad, bound u2, kernel sigmoid_family(x, GC_TANH, 1, 0)
+ * gelu_tanh_grad: gelu_c.gelu_tanh_grad, grad, bound u2, kernel sigmoid_exact_kernel(x, GC_TANH, 1)
  *     k_gelu_tanh_grad_f32_scalar k_gelu_tanh_grad_f64_scalar k_gelu_tanh_grad_f32_avx2 k_gelu_tanh_grad_f64_avx2  (kernel, one vector)
  *     run_gelu_tanh_grad_f32_scalar run_gelu_tanh_grad_f64_scalar run_gelu_tanh_grad_f32_avx2 run_gelu_tanh_grad_f64_avx2  (contiguous loop)
  *     gelu_tanh_grad_f32_scalar gelu_tanh_grad_f64_scalar gelu_tanh_grad_f32_avx2 gelu_tanh_grad_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_tanh_grad_f32 loop_gelu_tanh_grad_f64 loops_gelu_tanh_grad  (ufunc trampolines, dispatch.c)
- * gelu_sigmoid: gelu_c.gelu_sigmoid, value, bound u1, kernel sigmoid_family(x, GC_SIGMOID, 0, 0), sign of x
+ * gelu_sigmoid: gelu_c.gelu_sigmoid, value, bound u1, kernel sigmoid_exact_kernel(x, GC_SIGMOID, 0), sign of x
  *     k_gelu_sigmoid_f32_scalar k_gelu_sigmoid_f64_scalar k_gelu_sigmoid_f32_avx2 k_gelu_sigmoid_f64_avx2  (kernel, one vector)
  *     run_gelu_sigmoid_f32_scalar run_gelu_sigmoid_f64_scalar run_gelu_sigmoid_f32_avx2 run_gelu_sigmoid_f64_avx2  (contiguous loop)
  *     gelu_sigmoid_f32_scalar gelu_sigmoid_f64_scalar gelu_sigmoid_f32_avx2 gelu_sigmoid_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_sigmoid_f32 loop_gelu_sigmoid_f64 loops_gelu_sigmoid  (ufunc trampolines, dispatch.c)
- * gelu_sigmoid_grad: gelu_c.gelu_sigmoid_grad, grad, bound u2, kernel sigmoid_family(x, GC_SIGMOID, 1, 0)
+ * gelu_sigmoid_grad: gelu_c.gelu_sigmoid_grad, grad, bound u2, kernel sigmoid_exact_kernel(x, GC_SIGMOID, 1)
  *     k_gelu_sigmoid_grad_f32_scalar k_gelu_sigmoid_grad_f64_scalar k_gelu_sigmoid_grad_f32_avx2 k_gelu_sigmoid_grad_f64_avx2  (kernel, one vector)
  *     run_gelu_sigmoid_grad_f32_scalar run_gelu_sigmoid_grad_f64_scalar run_gelu_sigmoid_grad_f32_avx2 run_gelu_sigmoid_grad_f64_avx2  (contiguous loop)
  *     gelu_sigmoid_grad_f32_scalar gelu_sigmoid_grad_f64_scalar gelu_sigmoid_grad_f32_avx2 gelu_sigmoid_grad_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_sigmoid_grad_f32 loop_gelu_sigmoid_grad_f64 loops_gelu_sigmoid_grad  (ufunc trampolines, dispatch.c)
- * silu: gelu_c.silu, value, bound u1, kernel sigmoid_family(x, GC_SILU, 0, 0), sign of x
+ * silu: gelu_c.silu, value, bound u1, kernel sigmoid_exact_kernel(x, GC_SILU, 0), sign of x
  *     k_silu_f32_scalar k_silu_f64_scalar k_silu_f32_avx2 k_silu_f64_avx2  (kernel, one vector)
  *     run_silu_f32_scalar run_silu_f64_scalar run_silu_f32_avx2 run_silu_f64_avx2  (contiguous loop)
  *     silu_f32_scalar silu_f64_scalar silu_f32_avx2 silu_f64_avx2  (strided loop, loops.h)
  *     loop_silu_f32 loop_silu_f64 loops_silu  (ufunc trampolines, dispatch.c)
- * silu_grad: gelu_c.silu_grad, grad, bound u2, kernel sigmoid_family(x, GC_SILU, 1, 0)
+ * silu_grad: gelu_c.silu_grad, grad, bound u2, kernel sigmoid_exact_kernel(x, GC_SILU, 1)
  *     k_silu_grad_f32_scalar k_silu_grad_f64_scalar k_silu_grad_f32_avx2 k_silu_grad_f64_avx2  (kernel, one vector)
  *     run_silu_grad_f32_scalar run_silu_grad_f64_scalar run_silu_grad_f32_avx2 run_silu_grad_f64_avx2  (contiguous loop)
  *     silu_grad_f32_scalar silu_grad_f64_scalar silu_grad_f32_avx2 silu_grad_f64_avx2  (strided loop, loops.h)
@@ -127,17 +127,17 @@
  *     run_gelu_backward_f32_scalar run_gelu_backward_f64_scalar run_gelu_backward_f32_avx2 run_gelu_backward_f64_avx2  (contiguous loop)
  *     gelu_backward_f32_scalar gelu_backward_f64_scalar gelu_backward_f32_avx2 gelu_backward_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_backward_f32 loop_gelu_backward_f64 loops_gelu_backward  (ufunc trampolines, dispatch.c)
- * gelu_tanh_backward: gelu_c.gelu_tanh_backward, backward, bound u2, kernel sigmoid_family(x, GC_TANH, 1, 1)
+ * gelu_tanh_backward: gelu_c.gelu_tanh_backward, backward, bound u2, kernel sigmoid_exact_backward(dy, x, GC_TANH)
  *     k_gelu_tanh_backward_f32_scalar k_gelu_tanh_backward_f64_scalar k_gelu_tanh_backward_f32_avx2 k_gelu_tanh_backward_f64_avx2  (kernel, one vector)
  *     run_gelu_tanh_backward_f32_scalar run_gelu_tanh_backward_f64_scalar run_gelu_tanh_backward_f32_avx2 run_gelu_tanh_backward_f64_avx2  (contiguous loop)
  *     gelu_tanh_backward_f32_scalar gelu_tanh_backward_f64_scalar gelu_tanh_backward_f32_avx2 gelu_tanh_backward_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_tanh_backward_f32 loop_gelu_tanh_backward_f64 loops_gelu_tanh_backward  (ufunc trampolines, dispatch.c)
- * gelu_sigmoid_backward: gelu_c.gelu_sigmoid_backward, backward, bound u2, kernel sigmoid_family(x, GC_SIGMOID, 1, 1)
+ * gelu_sigmoid_backward: gelu_c.gelu_sigmoid_backward, backward, bound u2, kernel sigmoid_exact_backward(dy, x, GC_SIGMOID)
  *     k_gelu_sigmoid_backward_f32_scalar k_gelu_sigmoid_backward_f64_scalar k_gelu_sigmoid_backward_f32_avx2 k_gelu_sigmoid_backward_f64_avx2  (kernel, one vector)
  *     run_gelu_sigmoid_backward_f32_scalar run_gelu_sigmoid_backward_f64_scalar run_gelu_sigmoid_backward_f32_avx2 run_gelu_sigmoid_backward_f64_avx2  (contiguous loop)
  *     gelu_sigmoid_backward_f32_scalar gelu_sigmoid_backward_f64_scalar gelu_sigmoid_backward_f32_avx2 gelu_sigmoid_backward_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_sigmoid_backward_f32 loop_gelu_sigmoid_backward_f64 loops_gelu_sigmoid_backward  (ufunc trampolines, dispatch.c)
- * silu_backward: gelu_c.silu_backward, backward, bound u2, kernel sigmoid_family(x, GC_SILU, 1, 1)
+ * silu_backward: gelu_c.silu_backward, backward, bound u2, kernel sigmoid_exact_backward(dy, x, GC_SILU)
  *     k_silu_backward_f32_scalar k_silu_backward_f64_scalar k_silu_backward_f32_avx2 k_silu_backward_f64_avx2  (kernel, one vector)
  *     run_silu_backward_f32_scalar run_silu_backward_f64_scalar run_silu_backward_f32_avx2 run_silu_backward_f64_avx2  (contiguous loop)
  *     silu_backward_f32_scalar silu_backward_f64_scalar silu_backward_f32_avx2 silu_backward_f64_avx2  (strided loop, loops.h)

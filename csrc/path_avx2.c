@@ -12,6 +12,7 @@
 #include "coeffs_fast_gelu_f32.h"
 #include "coeffs_fast_gelu_f64.h"
 #include "coeffs_f32via64.h"
+#include "coeffs_sigmoid_f32via64.h"
 
 #if !defined(__AVX2__) || (!defined(__FMA__) && !defined(_MSC_VER))  /* MSVC: /arch:AVX2 implies FMA */
 #error "path_avx2.c must be compiled with AVX2 and FMA enabled (-mavx2 -mfma or /arch:AVX2)"

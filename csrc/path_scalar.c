@@ -8,6 +8,7 @@
 #include "coeffs_fast_gelu_f32.h"
 #include "coeffs_fast_gelu_f64.h"
 #include "coeffs_f32via64.h"
+#include "coeffs_sigmoid_f32via64.h"
 
 #define GC_ISA scalar
 

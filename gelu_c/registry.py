@@ -161,10 +161,10 @@ class Function:
         return self.accuracy.describe(derivative=self.kind != "value")
 
 
-def _backward(family, kernel):
+def _backward(family, kernel, whole_kernel=False):
     return Function(name=family + "_backward", kind="backward", family=family, tier="exact",
                     bound="u2",
-                    oracle=family + "_grad", kernel=kernel,
+                    oracle=family + "_grad", kernel=kernel, whole_kernel=whole_kernel,
                     formula="dy·f′(x), rounded once",
                     summary=f"Backward pass of {family}: dy * {family}'(x).")
 
@@ -198,7 +198,7 @@ _EXACT: Tuple[Function, ...] = (
         returns="GELU'(x).", example="1.082828..."),
     Function(
         name="gelu_tanh", kind="value", family="gelu_tanh", tier="exact", bound="u1", oracle="gelu_tanh",
-        kernel="sigmoid_family(x, GC_TANH, 0, 0)", sign_of_x=True, approximates="gelu",
+        kernel="sigmoid_exact_kernel(x, GC_TANH, 0)", whole_kernel=True, sign_of_x=True, approximates="gelu",
         formula="½x(1 + tanh(√(2/π)(x + 0.044715x³))), evaluated as x·σ(2u)",
         summary="tanh approximation of GELU: x/2 * (1 + tanh(sqrt(2/pi)*(x + 0.044715 x^3))).",
         body="Evaluated as x * sigmoid(2u), which does not collapse to 0 where tanh(u)\n"
@@ -208,14 +208,14 @@ _EXACT: Tuple[Function, ...] = (
         returns="The tanh-form GELU.", example="0.841191990..."),
     Function(
         name="gelu_tanh_grad", kind="grad", family="gelu_tanh", tier="exact", bound="u2",
-        oracle="gelu_tanh_grad", kernel="sigmoid_family(x, GC_TANH, 1, 0)",
+        oracle="gelu_tanh_grad", kernel="sigmoid_exact_kernel(x, GC_TANH, 1)", whole_kernel=True,
         approximates="gelu_grad",
         formula="d/dx of the tanh form",
         summary="Derivative of the tanh approximation of GELU.",
         returns="d/dx gelu_tanh(x).", example="1.082964..."),
     Function(
         name="gelu_sigmoid", kind="value", family="gelu_sigmoid", tier="exact", bound="u1",
-        oracle="gelu_sigmoid", kernel="sigmoid_family(x, GC_SIGMOID, 0, 0)", sign_of_x=True,
+        oracle="gelu_sigmoid", kernel="sigmoid_exact_kernel(x, GC_SIGMOID, 0)", whole_kernel=True, sign_of_x=True,
         approximates="gelu",
         formula="x·σ(1.702x)",
         summary="Sigmoid approximation of GELU: x * sigmoid(1.702 x).",
@@ -224,27 +224,27 @@ _EXACT: Tuple[Function, ...] = (
         returns="x * sigmoid(1.702 x).", example="0.845795..."),
     Function(
         name="gelu_sigmoid_grad", kind="grad", family="gelu_sigmoid", tier="exact", bound="u2",
-        oracle="gelu_sigmoid_grad", kernel="sigmoid_family(x, GC_SIGMOID, 1, 0)",
+        oracle="gelu_sigmoid_grad", kernel="sigmoid_exact_kernel(x, GC_SIGMOID, 1)", whole_kernel=True,
         approximates="gelu_grad",
         formula="d/dx of the sigmoid form",
         summary="Derivative of the sigmoid approximation of GELU.",
         returns="d/dx gelu_sigmoid(x).", example="1.066..."),
     Function(
         name="silu", kind="value", family="silu", tier="exact", bound="u1", oracle="silu",
-        kernel="sigmoid_family(x, GC_SILU, 0, 0)", sign_of_x=True, approximates="gelu",
+        kernel="sigmoid_exact_kernel(x, GC_SILU, 0)", whole_kernel=True, sign_of_x=True, approximates="gelu",
         formula="x·σ(x) (SiLU, swish)",
         summary="Sigmoid Linear Unit (swish): x * sigmoid(x).",
         returns="x * sigmoid(x).", example="0.731058578..."),
     Function(
         name="silu_grad", kind="grad", family="silu", tier="exact", bound="u2", oracle="silu_grad",
-        kernel="sigmoid_family(x, GC_SILU, 1, 0)", approximates="gelu_grad",
+        kernel="sigmoid_exact_kernel(x, GC_SILU, 1)", whole_kernel=True, approximates="gelu_grad",
         formula="σ(x)·(1 + x·(1 − σ(x)))",
         summary="Derivative of SiLU: s * (1 + x*(1 - s)), s = sigmoid(x).",
         returns="SiLU'(x).", example="0.927670..."),
     _backward("gelu", "gelu_family(x, GC_GELU_GRAD, 1)"),
-    _backward("gelu_tanh", "sigmoid_family(x, GC_TANH, 1, 1)"),
-    _backward("gelu_sigmoid", "sigmoid_family(x, GC_SIGMOID, 1, 1)"),
-    _backward("silu", "sigmoid_family(x, GC_SILU, 1, 1)"),
+    _backward("gelu_tanh", "sigmoid_exact_backward(dy, x, GC_TANH)", whole_kernel=True),
+    _backward("gelu_sigmoid", "sigmoid_exact_backward(dy, x, GC_SIGMOID)", whole_kernel=True),
+    _backward("silu", "sigmoid_exact_backward(dy, x, GC_SILU)", whole_kernel=True),
 )
 
 #: The fast tier: each exact function again, held to "u4", with its fast kernel (a

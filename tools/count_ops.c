@@ -7,7 +7,20 @@
 #include "coeffs_f64.h"
 #include "coeffs_fast_gelu_f32.h"
 #include "coeffs_fast_gelu_f64.h"
+#include "coeffs_f32via64.h"
+#include "coeffs_sigmoid_f32via64.h"
 #define GC_ISA count
+#ifndef COUNT_F64
+/* the float32 kernels call float64 ones (gelu_f32via64.h, sigmoid_f32via64.h): their
+ * operations count toward the float32 kernel's */
+#include "dtype_f64.h"
+#include "vec_count.h"
+#include "dword.h"
+#include "kernels.h"
+#undef DW
+#include "vec_undef.h"
+#include "dtype_undef.h"
+#endif
 #ifdef COUNT_F64
 #include "dtype_f64.h"
 #else

@@ -6,11 +6,14 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifndef GC_COUNT_COMMON       /* once for both dtypes' instantiations */
+#define GC_COUNT_COMMON
 enum { C_FMA, C_MUL, C_ADD, C_DIV, C_LOGIC, C_CMP, C_BLEND, C_MINMAX, C_INT, C_PERM, C_N };
 static const char *const gc_cat_names[C_N] = {"fma", "mul", "add", "div", "logic", "cmp",
                                                "blend", "minmax", "int", "permute"};
 static long gc_cnt[C_N];
 #define CNT(cat, e) (gc_cnt[cat]++, (e))
+#endif
 
 #define VT GC_T
 #define VM int
@@ -45,6 +48,10 @@ static long gc_cnt[C_N];
 #define vkeep_not(m, a) CNT(C_LOGIC, (m) ? (VT)0 : (a))
 #define vmin(a, b) CNT(C_MINMAX, isless((a), (b)) ? (a) : (b))
 #define vmax(a, b) CNT(C_MINMAX, isgreater((a), (b)) ? (a) : (b))
+#undef gc_asint
+#undef gc_asflt
+#define gc_asint GC_CAT(gc_asint_, GC_KEY)
+#define gc_asflt GC_CAT(gc_asflt_, GC_KEY)
 static inline VI gc_asint(VT a) { VI i; memcpy(&i, &a, sizeof i); return i; }
 static inline VT gc_asflt(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
 #define vasint(a) gc_asint(a)
@@ -68,3 +75,15 @@ static inline VT gc_asflt(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
 #define vany(m) CNT(C_CMP, (m))
 #define vi_sel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
 #define vlookup(row, idx) CNT(C_PERM, (row)[(idx)])
+
+#if GC_IS_F32
+/* float32 <-> float64 (gelu_f32via64.h, sigmoid_f32via64.h): 8 float32 lanes are two
+ * float64 registers on AVX2; each way is two conversions and a 128-bit lane move */
+#define GC_W double
+#define GC_WIDE_N 2
+#define vwiden(x, w) ((w)[0] = (w)[1] = (double)(x), gc_cnt[C_PERM] += 3)
+#define vnarrow(w) (gc_cnt[C_PERM] += 3, (float)(w)[0])
+#define vsel_sign(s, a, b) CNT(C_BLEND, signbit(s) ? (a) : (b))
+#else
+#define vsel_sign(s, a, b) CNT(C_BLEND, signbit(s) ? (a) : (b))
+#endif

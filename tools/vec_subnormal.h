@@ -10,7 +10,14 @@
  *     runs, as it does for a lane whose neighbours send the vector there. */
 #include "vec_scalar.h"
 
-static long gc_subnormal_ops;
+#ifndef GC_SUBNORMAL_COUNTER
+#define GC_SUBNORMAL_COUNTER
+static long gc_subnormal_ops;       /* one counter for both dtypes' instantiations */
+#endif
+#undef gc_chk
+#undef gc_sel
+#define gc_chk GC_CAT(gc_chk_, GC_KEY)
+#define gc_sel GC_CAT(gc_sel_, GC_KEY)
 static GC_T gc_chk(GC_T v)
 {
     if (fpclassify(v) == FP_SUBNORMAL)
