@@ -7,15 +7,23 @@
 #include "coeffs_f64.h"
 #include "coeffs_fast_gelu_f32.h"
 #include "coeffs_fast_gelu_f64.h"
+#include "coeffs_f32via64.h"
 #define GC_ISA count
-#ifdef COUNT_F64
+/* float64 always (the float32 Phi and GELU call its layer: gelu_f32via64.h), then
+ * float32 unless the float64 kernels are counted */
 #include "dtype_f64.h"
-#else
-#include "dtype_f32.h"
-#endif
 #include "vec_count.h"
 #include "dword.h"
 #include "kernels.h"
+#ifndef COUNT_F64
+#undef DW
+#include "vec_undef.h"
+#include "dtype_undef.h"
+#include "dtype_f32.h"
+#include "vec_count.h"
+#include "dword.h"
+#include "kernels.h"
+#endif
 
 static void report(const char *name)
 {

@@ -15,19 +15,29 @@
 #include "coeffs_f64.h"
 #include "coeffs_fast_gelu_f32.h"
 #include "coeffs_fast_gelu_f64.h"
+#include "coeffs_f32via64.h"
 #define GC_ISA subnormal
-#ifdef CHECK_F64
+/* float64 always (the float32 Phi and GELU call its layer: gelu_f32via64.h) */
 #include "dtype_f64.h"
-#define XMAX 3000.0
-#define DY_HUGE 1e300
-#else
-#include "dtype_f32.h"
-#define XMAX 300.0
-#define DY_HUGE 2.5e38
-#endif
 #include "vec_subnormal.h"
 #include "dword.h"
 #include "kernels.h"
+#undef gc_chk
+#undef gc_sel
+#ifdef CHECK_F64
+#define XMAX 3000.0
+#define DY_HUGE 1e300
+#else
+#undef DW
+#include "vec_undef.h"
+#include "dtype_undef.h"
+#include "dtype_f32.h"
+#define XMAX 300.0
+#define DY_HUGE 2.5e38
+#include "vec_subnormal.h"
+#include "dword.h"
+#include "kernels.h"
+#endif
 
 static GC_T *xs;
 static long nx;
