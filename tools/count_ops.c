@@ -10,25 +10,21 @@
 #include "coeffs_f32via64.h"
 #include "coeffs_sigmoid_f32via64.h"
 #define GC_ISA count
-#ifndef COUNT_F64
-/* the float32 kernels call float64 ones (gelu_f32via64.h, sigmoid_f32via64.h): their
- * operations count toward the float32 kernel's */
+/* float64 always (the float32 Phi and GELU call its layer: gelu_f32via64.h), then
+ * float32 unless the float64 kernels are counted */
 #include "dtype_f64.h"
 #include "vec_count.h"
 #include "dword.h"
 #include "kernels.h"
+#ifndef COUNT_F64
 #undef DW
 #include "vec_undef.h"
 #include "dtype_undef.h"
-#endif
-#ifdef COUNT_F64
-#include "dtype_f64.h"
-#else
 #include "dtype_f32.h"
-#endif
 #include "vec_count.h"
 #include "dword.h"
 #include "kernels.h"
+#endif
 
 static void report(const char *name)
 {

@@ -18,29 +18,27 @@
 #include "coeffs_f32via64.h"
 #include "coeffs_sigmoid_f32via64.h"
 #define GC_ISA subnormal
-#ifndef CHECK_F64
-/* the float32 kernels call float64 ones (gelu_f32via64.h, sigmoid_f32via64.h): their
- * operations are checked too */
+/* float64 always (the float32 Phi and GELU call its layer: gelu_f32via64.h) */
 #include "dtype_f64.h"
 #include "vec_subnormal.h"
 #include "dword.h"
 #include "kernels.h"
-#undef DW
-#include "vec_undef.h"
-#include "dtype_undef.h"
-#endif
+#undef gc_chk
+#undef gc_sel
 #ifdef CHECK_F64
-#include "dtype_f64.h"
 #define XMAX 3000.0
 #define DY_HUGE 1e300
 #else
+#undef DW
+#include "vec_undef.h"
+#include "dtype_undef.h"
 #include "dtype_f32.h"
 #define XMAX 300.0
 #define DY_HUGE 2.5e38
-#endif
 #include "vec_subnormal.h"
 #include "dword.h"
 #include "kernels.h"
+#endif
 
 static GC_T *xs;
 static long nx;

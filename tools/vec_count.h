@@ -6,13 +6,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifndef GC_COUNT_COMMON       /* once for both dtypes' instantiations */
-#define GC_COUNT_COMMON
-enum { C_FMA, C_MUL, C_ADD, C_DIV, C_LOGIC, C_CMP, C_BLEND, C_MINMAX, C_INT, C_PERM, C_N };
+#ifndef GC_VEC_COUNT_ONCE   /* included once per dtype (float64 first: count_ops.c) */
+#define GC_VEC_COUNT_ONCE
+enum { C_FMA, C_MUL, C_ADD, C_DIV, C_LOGIC, C_CMP, C_BLEND, C_MINMAX, C_INT, C_PERM, C_CVT, C_N };
 static const char *const gc_cat_names[C_N] = {"fma", "mul", "add", "div", "logic", "cmp",
-                                               "blend", "minmax", "int", "permute"};
+                                               "blend", "minmax", "int", "permute", "cvt"};
 static long gc_cnt[C_N];
 #define CNT(cat, e) (gc_cnt[cat]++, (e))
+#define CNTN(cat, n, e) (gc_cnt[cat] += (n), (e))
 #endif
 
 #define VT GC_T
@@ -44,18 +45,24 @@ static long gc_cnt[C_N];
 #define visnan(a) CNT(C_CMP, isnan(a))
 #define vmor(m1, m2) CNT(C_LOGIC, (m1) | (m2))
 #define vsel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
+#define vsel_sign(s, a, b) CNT(C_BLEND, signbit(s) ? (a) : (b))
+#if GC_IS_F32
+/* float32 <-> float64 (gelu_f32via64.h), counted as on AVX2: 8 float lanes are two
+ * float64 vectors (the core runs twice), widened by an extract and two conversions and
+ * narrowed by two conversions and an insert */
+#define GC_W double
+#define GC_WIDE_N 2
+#define vwiden(x, w) ((w)[0] = (w)[1] = CNTN(C_CVT, 3, (double)(x)))
+#define vnarrow(w) CNTN(C_CVT, 3, (float)(w)[0])
+#endif
 #define vkeep(m, a) CNT(C_LOGIC, (m) ? (a) : (VT)0)
 #define vkeep_not(m, a) CNT(C_LOGIC, (m) ? (VT)0 : (a))
 #define vmin(a, b) CNT(C_MINMAX, isless((a), (b)) ? (a) : (b))
 #define vmax(a, b) CNT(C_MINMAX, isgreater((a), (b)) ? (a) : (b))
-#undef gc_asint
-#undef gc_asflt
-#define gc_asint GC_CAT(gc_asint_, GC_KEY)
-#define gc_asflt GC_CAT(gc_asflt_, GC_KEY)
-static inline VI gc_asint(VT a) { VI i; memcpy(&i, &a, sizeof i); return i; }
-static inline VT gc_asflt(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
-#define vasint(a) gc_asint(a)
-#define vasflt(i) gc_asflt(i)
+static inline VI GC_CAT(gc_asint, GC_KEY)(VT a) { VI i; memcpy(&i, &a, sizeof i); return i; }
+static inline VT GC_CAT(gc_asflt, GC_KEY)(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
+#define vasint(a) GC_CAT(gc_asint, GC_KEY)(a)
+#define vasflt(i) GC_CAT(gc_asflt, GC_KEY)(i)
 #define vi_set1(c) ((VI)(c))
 #define vi_add(a, b) CNT(C_INT, (VI)((a) + (b)))
 #define vi_sub(a, b) CNT(C_INT, (VI)((a) - (b)))
@@ -75,15 +82,3 @@ static inline VT gc_asflt(VI i) { VT a; memcpy(&a, &i, sizeof a); return a; }
 #define vany(m) CNT(C_CMP, (m))
 #define vi_sel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
 #define vlookup(row, idx) CNT(C_PERM, (row)[(idx)])
-
-#if GC_IS_F32
-/* float32 <-> float64 (gelu_f32via64.h, sigmoid_f32via64.h): 8 float32 lanes are two
- * float64 registers on AVX2; each way is two conversions and a 128-bit lane move */
-#define GC_W double
-#define GC_WIDE_N 2
-#define vwiden(x, w) ((w)[0] = (w)[1] = (double)(x), gc_cnt[C_PERM] += 3)
-#define vnarrow(w) (gc_cnt[C_PERM] += 3, (float)(w)[0])
-#define vsel_sign(s, a, b) CNT(C_BLEND, signbit(s) ? (a) : (b))
-#else
-#define vsel_sign(s, a, b) CNT(C_BLEND, signbit(s) ? (a) : (b))
-#endif

@@ -10,21 +10,19 @@
  *     runs, as it does for a lane whose neighbours send the vector there. */
 #include "vec_scalar.h"
 
-#ifndef GC_SUBNORMAL_COUNTER
-#define GC_SUBNORMAL_COUNTER
-static long gc_subnormal_ops;       /* one counter for both dtypes' instantiations */
+#ifndef GC_VEC_SUBNORMAL_ONCE   /* included once per dtype (float64 first) */
+#define GC_VEC_SUBNORMAL_ONCE
+static long gc_subnormal_ops;
 #endif
-#undef gc_chk
-#undef gc_sel
-#define gc_chk GC_CAT(gc_chk_, GC_KEY)
-#define gc_sel GC_CAT(gc_sel_, GC_KEY)
-static GC_T gc_chk(GC_T v)
+static GC_T GC_CAT(gc_chk, GC_KEY)(GC_T v)
 {
     if (fpclassify(v) == FP_SUBNORMAL)
         gc_subnormal_ops++;
     return v;
 }
-static GC_T gc_sel(int m, GC_T a, GC_T b) { return m ? a : b; }
+static GC_T GC_CAT(gc_sel, GC_KEY)(int m, GC_T a, GC_T b) { return m ? a : b; }
+#define gc_chk GC_CAT(gc_chk, GC_KEY)
+#define gc_sel GC_CAT(gc_sel, GC_KEY)
 
 /* the scalar layer, with its rounding operations checked and its selects and
  * branches evaluated as a SIMD path evaluates them */
