@@ -49,14 +49,14 @@
 #define GELU_C_KERNELS(FORWARD, BACKWARD, WHOLE_FORWARD, WHOLE_BACKWARD) \
     WHOLE_FORWARD(norm_cdf, FN(gelu_exact_kernel)(x, GC_PHI), 0) \
     WHOLE_FORWARD(gelu, FN(gelu_exact_kernel)(x, GC_GELU), 1) \
-    FORWARD(gelu_grad, FN(gelu_family)(x, GC_GELU_GRAD, 0), 0) \
+    WHOLE_FORWARD(gelu_grad, FN(gelu_exact_grad)(x), 0) \
     WHOLE_FORWARD(gelu_tanh, FN(sigmoid_exact_kernel)(x, GC_TANH, 0), 1) \
     WHOLE_FORWARD(gelu_tanh_grad, FN(sigmoid_exact_kernel)(x, GC_TANH, 1), 0) \
     WHOLE_FORWARD(gelu_sigmoid, FN(sigmoid_exact_kernel)(x, GC_SIGMOID, 0), 1) \
     WHOLE_FORWARD(gelu_sigmoid_grad, FN(sigmoid_exact_kernel)(x, GC_SIGMOID, 1), 0) \
     WHOLE_FORWARD(silu, FN(sigmoid_exact_kernel)(x, GC_SILU, 0), 1) \
     WHOLE_FORWARD(silu_grad, FN(sigmoid_exact_kernel)(x, GC_SILU, 1), 0) \
-    BACKWARD(gelu_backward, FN(gelu_family)(x, GC_GELU_GRAD, 1)) \
+    WHOLE_BACKWARD(gelu_backward, FN(gelu_exact_backward)(dy, x)) \
     WHOLE_BACKWARD(gelu_tanh_backward, FN(sigmoid_exact_backward)(dy, x, GC_TANH)) \
     WHOLE_BACKWARD(gelu_sigmoid_backward, FN(sigmoid_exact_backward)(dy, x, GC_SIGMOID)) \
     WHOLE_BACKWARD(silu_backward, FN(sigmoid_exact_backward)(dy, x, GC_SILU)) \
@@ -87,7 +87,7 @@
  *     run_gelu_f32_scalar run_gelu_f64_scalar run_gelu_f32_avx2 run_gelu_f64_avx2  (contiguous loop)
  *     gelu_f32_scalar gelu_f64_scalar gelu_f32_avx2 gelu_f64_avx2  (strided loop, loops.h)
  *     loop_gelu_f32 loop_gelu_f64 loops_gelu  (ufunc trampolines, dispatch.c)
- * gelu_grad: gelu_c.gelu_grad, grad, bound u2, kernel gelu_family(x, GC_GELU_GRAD, 0)
+ * gelu_grad: gelu_c.gelu_grad, grad, bound u2, kernel gelu_exact_grad(x)
  *     k_gelu_grad_f32_scalar k_gelu_grad_f64_scalar k_gelu_grad_f32_avx2 k_gelu_grad_f64_avx2  (kernel, one vector)
  *     run_gelu_grad_f32_scalar run_gelu_grad_f64_scalar run_gelu_grad_f32_avx2 run_gelu_grad_f64_avx2  (contiguous loop)
  *     gelu_grad_f32_scalar gelu_grad_f64_scalar gelu_grad_f32_avx2 gelu_grad_f64_avx2  (strided loop, loops.h)
@@ -122,7 +122,7 @@
  *     run_silu_grad_f32_scalar run_silu_grad_f64_scalar run_silu_grad_f32_avx2 run_silu_grad_f64_avx2  (contiguous loop)
  *     silu_grad_f32_scalar silu_grad_f64_scalar silu_grad_f32_avx2 silu_grad_f64_avx2  (strided loop, loops.h)
  *     loop_silu_grad_f32 loop_silu_grad_f64 loops_silu_grad  (ufunc trampolines, dispatch.c)
- * gelu_backward: gelu_c.gelu_backward, backward, bound u2, kernel gelu_family(x, GC_GELU_GRAD, 1)
+ * gelu_backward: gelu_c.gelu_backward, backward, bound u2, kernel gelu_exact_backward(dy, x)
  *     k_gelu_backward_f32_scalar k_gelu_backward_f64_scalar k_gelu_backward_f32_avx2 k_gelu_backward_f64_avx2  (kernel, one vector)
  *     run_gelu_backward_f32_scalar run_gelu_backward_f64_scalar run_gelu_backward_f32_avx2 run_gelu_backward_f64_avx2  (contiguous loop)
  *     gelu_backward_f32_scalar gelu_backward_f64_scalar gelu_backward_f32_avx2 gelu_backward_f64_avx2  (strided loop, loops.h)

@@ -23,6 +23,7 @@
 #include "fast_rounding_sigmoid.h" /* fast tier: its whole kernels (fast path, else VALUE) */
 #include "gelu_f32via64.h"  /* exact Phi, GELU: float32 through float64 */
 #include "sigmoid_f32via64.h"  /* exact sigmoid family: float32 through float64 */
+#include "gelu_grad_f32via64.h"  /* exact GELU', dy GELU': float32 through float64 */
 #include "kernels_exact.h"  /* the public kernels FN(k_<name>) */
 
 #undef SCALED

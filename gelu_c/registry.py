@@ -191,7 +191,7 @@ _EXACT: Tuple[Function, ...] = (
         returns="x * Phi(x).", example="0.841344746..."),
     Function(
         name="gelu_grad", kind="grad", family="gelu", tier="exact", bound="u2", oracle="gelu_grad",
-        kernel="gelu_family(x, GC_GELU_GRAD, 0)",
+        kernel="gelu_exact_grad(x)", whole_kernel=True,
         formula="Φ(x) + x·φ(x)",
         summary="Derivative of the exact GELU: Phi(x) + x * phi(x).",
         body="Its only zero is at x ~ -0.7517915; relative accuracy is kept up to it.\n",
@@ -241,7 +241,7 @@ _EXACT: Tuple[Function, ...] = (
         formula="σ(x)·(1 + x·(1 − σ(x)))",
         summary="Derivative of SiLU: s * (1 + x*(1 - s)), s = sigmoid(x).",
         returns="SiLU'(x).", example="0.927670..."),
-    _backward("gelu", "gelu_family(x, GC_GELU_GRAD, 1)"),
+    _backward("gelu", "gelu_exact_backward(dy, x)", whole_kernel=True),
     _backward("gelu_tanh", "sigmoid_exact_backward(dy, x, GC_TANH)", whole_kernel=True),
     _backward("gelu_sigmoid", "sigmoid_exact_backward(dy, x, GC_SIGMOID)", whole_kernel=True),
     _backward("silu", "sigmoid_exact_backward(dy, x, GC_SILU)", whole_kernel=True),
