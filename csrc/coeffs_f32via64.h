@@ -28,8 +28,8 @@ static const double V64_P[6] = {
 static const double V64_Q[7] = {
     0x1.c301f860f4bd5p+8, 0x1.98936731d0fd4p+9, 0x1.46076f44dab53p+9, 0x1.27c5b63237603p+8, 0x1.458385d67b82cp+6, 0x1.a37b250880e52p+3, 0x1.0000000000000p+0};
 
-#define GELU_C_V64_SP_DEG 5
-#define GELU_C_V64_SQ_DEG 6
+#define GELU_C_V64_SP_DEG 4
+#define GELU_C_V64_SQ_DEG 5
 /* GELU'(-t) = exp(-t^2/2) (t0 - t) S(t); t is clamped to TCLAMP_G for the
    derivative and TBACK for dy times it, past which both round to zero */
 static const double V64_TCLAMP_G = 0x1.d400000000000p+3;
@@ -38,8 +38,8 @@ static const double V64_TBACK = 0x1.3e00000000000p+4;
 static const double V64_T0_HI = 0x1.80ead197f00b4p-1;
 static const double V64_T0_LO = -0x1.13e74c58cada8p-56;
 /* S(t) = (R(t) - t/sqrt(2 pi)) / (t0 - t) = P(t)/Q(t) on [0, 19.875], Q monic:
-   max relative error 2^-33.59 (unrounded 2^-33.60) */
-static const double V64_SP[6] = {
-    -0x1.22ce033110afcp+32, -0x1.75714b263175cp+32, -0x1.b6eb01bb1fa5ap+31, -0x1.1d39453949148p+30, -0x1.999ed44158589p+27, -0x1.0789a7f186f7ep+24};
-static const double V64_SQ[7] = {
-    -0x1.b53fc32ebe4aap+32, -0x1.52d20bfa9c80dp+33, -0x1.bdd2dec538518p+32, -0x1.3a660aa1dc83ap+31, -0x1.e2574fa8d192dp+28, -0x1.4a4bd25fb968cp+25, 0x1.0000000000000p+0};
+   max relative error 2^-27.43 (unrounded 2^-27.43) */
+static const double V64_SP[5] = {
+    0x1.54fdf0d7613f7p+26, 0x1.7c9d1b14e2a78p+26, 0x1.78b9692f5b3f4p+25, 0x1.776e171cec88bp+23, 0x1.4156866d3992ep+20};
+static const double V64_SQ[6] = {
+    0x1.005ad85f0e304p+27, 0x1.623bb83a258a3p+27, 0x1.8c2fd89fb8ba1p+26, 0x1.b0b6d5f613c8fp+24, 0x1.92baad581b3afp+21, 0x1.0000000000000p+0};

@@ -6,7 +6,8 @@
  * zero t0 the value keeps its relative accuracy and its sign.
  * Error budget: S 2^-33.6 and 2^-f 2^-32.3 relative, double roundings ~2^-50; for x > 0
  * 1 - y cannot cancel (y <= 1/2). The double is within ~2^-31.8 of GELU', and of dy GELU'
- * (one more rounding), and its narrowing to float32 within 1/2 + 2^-7.8 ulp (bound: 2).
+ * (one more rounding), and its narrowing to float32 within 1/2 + 2^-7.8 ulp (bound: 2);
+ * a result below the normal range may raise "underflow" there, as in sigmoid_f32via64.h.
  * Rare vectors (a lane past TSAFE, or NaN) clamp t at TCLAMP_G (TBACK for the backward
  * function), past which the results round to their limits, NaN lanes computed at 0 and
  * put back at the end; dy GELU'(-inf) is dy times an exact 0 (inf * 0 is invalid).
@@ -54,10 +55,8 @@ static GC_ALWAYS_INLINE VT FN(gelu_exact_grad)(VT x)
     vwiden(x, w);
     for (int i = 0; i < GC_WIDE_N; i++)
         w[i] = GC_S64(v64_grad)(w[i], w[i], 0, rare);
-    if (!rare)
-        return vnarrow(w);              /* |x| <= TSAFE: |GELU'| >= 2^-110, normal */
-    VT y = FN(s64_narrow)(w);
-    return vsel(visnan(x), vadd(x, vset1(0)), y);
+    VT y = vnarrow(w);
+    return rare ? vsel(visnan(x), vadd(x, vset1(0)), y) : y;
 #else
     return FN(fast_round_value)(FN(gelu_family)(x, GC_GELU_GRAD, 0), x, 0);
 #endif
@@ -73,7 +72,7 @@ static GC_ALWAYS_INLINE VT FN(gelu_exact_backward)(VT dy, VT x)
     vwiden(dy, v);
     for (int i = 0; i < GC_WIDE_N; i++)
         w[i] = GC_S64(v64_grad)(w[i], v[i], 1, rare);
-    VT y = FN(s64_narrow)(w);
+    VT y = vnarrow(w);
     if (!rare)
         return y;
     VT q = GC_LAZY_SELECT ? vadd(x, vkeep(vlt(dy, vset1(0)), vset1(1))) : vadd(x, vset1(0));

@@ -11,6 +11,8 @@
  * 1e-3 of the zero, so the double is within 2^-25 of f' there and within 2^-31 of every
  * other result; its one rounding to float32 (the narrowing, correct for normal and
  * subnormal results alike) gives <= 1/2 + 2^-1 ulp for derivatives, 1/2 + 2^-7 for values.
+ * A result below the normal range raises "underflow" there when inexact, as IEEE
+ * arithmetic on the true result would (not tracked: README).
  * Plain double arithmetic: no double-word steps, no tables, no branch on the data in the
  * common vector. A vector with a lane past the form's XN (|z| >= 260) or NaN clamps x to
  * [-XN, XN] (NaN lanes computed at 0 and put back at the end), which keeps every double
@@ -70,40 +72,10 @@ static GC_ALWAYS_INLINE VT FN(s64_core)(VT xd, VT dyd, int kind, int what, int r
     }
     return vdiv(num, vmul(d, d));
 }
-
-/* Is any lane's result below float32's normal range (zeros too)? */
-static GC_ALWAYS_INLINE int FN(s64_any_tiny)(VT r)
-{
-    return vany(vlt(vabs(r), vset1(0x1p-126)));
-}
-
-/* Those results put on float32's subnormal grid in double (adding 2^-97, whose ulp is
- * 2^-149, rounds once, ties to even, as the narrowing would), sign kept: the narrowing
- * is then exact and raises no underflow flag, as the exact tier never does. */
-static GC_ALWAYS_INLINE VT FN(s64_round_tiny)(VT r)
-{
-    VT ar = vabs(r);
-    VT q = vsub(vadd(ar, vset1(0x1p-97)), vset1(0x1p-97));
-    q = vasflt(vi_or(vasint(q), FN(sign_bits)(r)));
-    return vsel(vlt(ar, vset1(0x1p-126)), q, r);
-}
 #endif
 
 #define GC_S64(name) GC_CAT(GC_CAT(name, f64), GC_ISA)
 
-#if GC_IS_F32
-/* the narrowing, through s64_round_tiny where a result is below the normal range */
-static GC_ALWAYS_INLINE VT FN(s64_narrow)(GC_W w[GC_WIDE_N])
-{
-    int tiny = 0;
-    for (int i = 0; i < GC_WIDE_N; i++)
-        tiny |= GC_S64(s64_any_tiny)(w[i]);
-    if (tiny)
-        for (int i = 0; i < GC_WIDE_N; i++)
-            w[i] = GC_S64(s64_round_tiny)(w[i]);
-    return vnarrow(w);
-}
-#endif
 
 /* x sigma(z(x)) (grad = 0) or its derivative (grad = 1): the whole kernel. */
 static GC_ALWAYS_INLINE VT FN(sigmoid_exact_kernel)(VT x, int kind, int grad)
@@ -114,7 +86,7 @@ static GC_ALWAYS_INLINE VT FN(sigmoid_exact_kernel)(VT x, int kind, int grad)
     vwiden(x, w);
     for (int i = 0; i < GC_WIDE_N; i++)
         w[i] = GC_S64(s64_core)(w[i], w[i], kind, grad, rare);
-    VT y = FN(s64_narrow)(w);
+    VT y = vnarrow(w);
     return rare ? vsel(visnan(x), vadd(x, vset1(0)), y) : y;
 #else
     return FN(fast_round_value)(FN(sigmoid_family)(x, kind, grad, 0), x, !grad);
@@ -131,7 +103,7 @@ static GC_ALWAYS_INLINE VT FN(sigmoid_exact_backward)(VT dy, VT x, int kind)
     vwiden(dy, v);
     for (int i = 0; i < GC_WIDE_N; i++)
         w[i] = GC_S64(s64_core)(w[i], v[i], kind, 2, rare);
-    VT y = FN(s64_narrow)(w);
+    VT y = vnarrow(w);
     if (!rare)
         return y;
     VT q = GC_LAZY_SELECT ? vadd(x, vkeep(vlt(dy, vset1(0)), vset1(1))) : vadd(x, vset1(0));

@@ -50,7 +50,9 @@ def test_quiet_nan_raises_no_warning(name, dtype, kernel_path):
     x[::3] = nan[0]
     x[1::7] = nan[1]
     f = attrgetter(name)(gelu_c)
-    with np.errstate(all="raise"):
+    # underflow is not tracked (README): -20 and -40 have results below float32's
+    # normal range for some functions, where IEEE arithmetic would raise it too
+    with np.errstate(all="raise", under="ignore"):
         if f.nin == 1:
             out = f(x)
             assert np.isnan(out[::3]).all() and np.isnan(out[1::7]).all()

@@ -2,7 +2,7 @@
 """Derive the coefficients of the float32 exact GELU family computed in float64
 (csrc/gelu_f32via64.h).
 
-Run ``python tools/fit_f32via64.py [P_DEG Q_DEG]`` from the repository root; it rewrites
+Run ``python tools/fit_f32via64.py [P_DEG Q_DEG [SP_DEG SQ_DEG]]`` from the repository root; it rewrites
 ``csrc/coeffs_f32via64.h`` and prints the achieved errors (a few seconds). Every function
 value is computed with mpmath; only each coefficient's final rounding to double happens
 in binary.
@@ -114,7 +114,7 @@ def lit(x):
     return float(x).hex()
 
 
-def emit(m, n, sm=5, sn=6, verbose=True):
+def emit(m, n, sm=4, sn=5, verbose=True):
     P, Q, eu, er = fit_r(m, n)
     SP, SQ, seu, ser, z = fit_s(sm, sn)
     A, ea = fit_exp2()
@@ -176,5 +176,6 @@ def emit(m, n, sm=5, sn=6, verbose=True):
 
 
 if __name__ == "__main__":
-    degs = [int(a) for a in sys.argv[1:3]] or [5, 6]
+    # R's degrees (Phi, GELU: bound 1 ulp), then S's (the derivative's: bound 2 ulp)
+    degs = [int(a) for a in sys.argv[1:5]] or [5, 6, 4, 5]
     emit(*degs)
