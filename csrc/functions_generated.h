@@ -64,15 +64,15 @@
     WHOLE_FORWARD(fast_gelu, FN(fast_gelu_kernel)(x, GC_GELU), 1) \
     WHOLE_FORWARD(fast_gelu_grad, FN(fast_gelu_kernel)(x, GC_GELU_GRAD), 0) \
     WHOLE_FORWARD(fast_gelu_tanh, FN(fast_sigmoid_forward)(x, GC_TANH), 1) \
-    WHOLE_FORWARD(fast_gelu_tanh_grad, FN(fast_sigmoid_grad)(x, GC_TANH), 0) \
+    WHOLE_FORWARD(fast_gelu_tanh_grad, FN(fast_sigmoid_grad_kernel)(x, GC_TANH), 0) \
     WHOLE_FORWARD(fast_gelu_sigmoid, FN(fast_sigmoid_forward)(x, GC_SIGMOID), 1) \
-    WHOLE_FORWARD(fast_gelu_sigmoid_grad, FN(fast_sigmoid_grad)(x, GC_SIGMOID), 0) \
+    WHOLE_FORWARD(fast_gelu_sigmoid_grad, FN(fast_sigmoid_grad_kernel)(x, GC_SIGMOID), 0) \
     WHOLE_FORWARD(fast_silu, FN(fast_sigmoid_forward)(x, GC_SILU), 1) \
-    WHOLE_FORWARD(fast_silu_grad, FN(fast_sigmoid_grad)(x, GC_SILU), 0) \
+    WHOLE_FORWARD(fast_silu_grad, FN(fast_sigmoid_grad_kernel)(x, GC_SILU), 0) \
     WHOLE_BACKWARD(fast_gelu_backward, FN(fast_gelu_backward_kernel)(dy, x)) \
-    WHOLE_BACKWARD(fast_gelu_tanh_backward, FN(fast_sigmoid_backward)(dy, x, GC_TANH)) \
-    WHOLE_BACKWARD(fast_gelu_sigmoid_backward, FN(fast_sigmoid_backward)(dy, x, GC_SIGMOID)) \
-    WHOLE_BACKWARD(fast_silu_backward, FN(fast_sigmoid_backward)(dy, x, GC_SILU)) \
+    WHOLE_BACKWARD(fast_gelu_tanh_backward, FN(fast_sigmoid_backward_kernel)(dy, x, GC_TANH)) \
+    WHOLE_BACKWARD(fast_gelu_sigmoid_backward, FN(fast_sigmoid_backward_kernel)(dy, x, GC_SIGMOID)) \
+    WHOLE_BACKWARD(fast_silu_backward, FN(fast_sigmoid_backward_kernel)(dy, x, GC_SILU)) \
     /* end */
 
 /* Every symbol made from these lists, for grep (ISA paths: scalar, avx2):
@@ -162,7 +162,7 @@
  *     run_fast_gelu_tanh_f32_scalar run_fast_gelu_tanh_f64_scalar run_fast_gelu_tanh_f32_avx2 run_fast_gelu_tanh_f64_avx2  (contiguous loop)
  *     fast_gelu_tanh_f32_scalar fast_gelu_tanh_f64_scalar fast_gelu_tanh_f32_avx2 fast_gelu_tanh_f64_avx2  (strided loop, loops.h)
  *     loop_fast_gelu_tanh_f32 loop_fast_gelu_tanh_f64 loops_fast_gelu_tanh  (ufunc trampolines, dispatch.c)
- * fast_gelu_tanh_grad: gelu_c.fast.gelu_tanh_grad, grad, bound u4, kernel fast_sigmoid_grad(x, GC_TANH)
+ * fast_gelu_tanh_grad: gelu_c.fast.gelu_tanh_grad, grad, bound u4, kernel fast_sigmoid_grad_kernel(x, GC_TANH)
  *     k_fast_gelu_tanh_grad_f32_scalar k_fast_gelu_tanh_grad_f64_scalar k_fast_gelu_tanh_grad_f32_avx2 k_fast_gelu_tanh_grad_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_tanh_grad_f32_scalar run_fast_gelu_tanh_grad_f64_scalar run_fast_gelu_tanh_grad_f32_avx2 run_fast_gelu_tanh_grad_f64_avx2  (contiguous loop)
  *     fast_gelu_tanh_grad_f32_scalar fast_gelu_tanh_grad_f64_scalar fast_gelu_tanh_grad_f32_avx2 fast_gelu_tanh_grad_f64_avx2  (strided loop, loops.h)
@@ -172,7 +172,7 @@
  *     run_fast_gelu_sigmoid_f32_scalar run_fast_gelu_sigmoid_f64_scalar run_fast_gelu_sigmoid_f32_avx2 run_fast_gelu_sigmoid_f64_avx2  (contiguous loop)
  *     fast_gelu_sigmoid_f32_scalar fast_gelu_sigmoid_f64_scalar fast_gelu_sigmoid_f32_avx2 fast_gelu_sigmoid_f64_avx2  (strided loop, loops.h)
  *     loop_fast_gelu_sigmoid_f32 loop_fast_gelu_sigmoid_f64 loops_fast_gelu_sigmoid  (ufunc trampolines, dispatch.c)
- * fast_gelu_sigmoid_grad: gelu_c.fast.gelu_sigmoid_grad, grad, bound u4, kernel fast_sigmoid_grad(x, GC_SIGMOID)
+ * fast_gelu_sigmoid_grad: gelu_c.fast.gelu_sigmoid_grad, grad, bound u4, kernel fast_sigmoid_grad_kernel(x, GC_SIGMOID)
  *     k_fast_gelu_sigmoid_grad_f32_scalar k_fast_gelu_sigmoid_grad_f64_scalar k_fast_gelu_sigmoid_grad_f32_avx2 k_fast_gelu_sigmoid_grad_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_sigmoid_grad_f32_scalar run_fast_gelu_sigmoid_grad_f64_scalar run_fast_gelu_sigmoid_grad_f32_avx2 run_fast_gelu_sigmoid_grad_f64_avx2  (contiguous loop)
  *     fast_gelu_sigmoid_grad_f32_scalar fast_gelu_sigmoid_grad_f64_scalar fast_gelu_sigmoid_grad_f32_avx2 fast_gelu_sigmoid_grad_f64_avx2  (strided loop, loops.h)
@@ -182,7 +182,7 @@
  *     run_fast_silu_f32_scalar run_fast_silu_f64_scalar run_fast_silu_f32_avx2 run_fast_silu_f64_avx2  (contiguous loop)
  *     fast_silu_f32_scalar fast_silu_f64_scalar fast_silu_f32_avx2 fast_silu_f64_avx2  (strided loop, loops.h)
  *     loop_fast_silu_f32 loop_fast_silu_f64 loops_fast_silu  (ufunc trampolines, dispatch.c)
- * fast_silu_grad: gelu_c.fast.silu_grad, grad, bound u4, kernel fast_sigmoid_grad(x, GC_SILU)
+ * fast_silu_grad: gelu_c.fast.silu_grad, grad, bound u4, kernel fast_sigmoid_grad_kernel(x, GC_SILU)
  *     k_fast_silu_grad_f32_scalar k_fast_silu_grad_f64_scalar k_fast_silu_grad_f32_avx2 k_fast_silu_grad_f64_avx2  (kernel, one vector)
  *     run_fast_silu_grad_f32_scalar run_fast_silu_grad_f64_scalar run_fast_silu_grad_f32_avx2 run_fast_silu_grad_f64_avx2  (contiguous loop)
  *     fast_silu_grad_f32_scalar fast_silu_grad_f64_scalar fast_silu_grad_f32_avx2 fast_silu_grad_f64_avx2  (strided loop, loops.h)
@@ -192,17 +192,17 @@
  *     run_fast_gelu_backward_f32_scalar run_fast_gelu_backward_f64_scalar run_fast_gelu_backward_f32_avx2 run_fast_gelu_backward_f64_avx2  (contiguous loop)
  *     fast_gelu_backward_f32_scalar fast_gelu_backward_f64_scalar fast_gelu_backward_f32_avx2 fast_gelu_backward_f64_avx2  (strided loop, loops.h)
  *     loop_fast_gelu_backward_f32 loop_fast_gelu_backward_f64 loops_fast_gelu_backward  (ufunc trampolines, dispatch.c)
- * fast_gelu_tanh_backward: gelu_c.fast.gelu_tanh_backward, backward, bound u4, kernel fast_sigmoid_backward(dy, x, GC_TANH)
+ * fast_gelu_tanh_backward: gelu_c.fast.gelu_tanh_backward, backward, bound u4, kernel fast_sigmoid_backward_kernel(dy, x, GC_TANH)
  *     k_fast_gelu_tanh_backward_f32_scalar k_fast_gelu_tanh_backward_f64_scalar k_fast_gelu_tanh_backward_f32_avx2 k_fast_gelu_tanh_backward_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_tanh_backward_f32_scalar run_fast_gelu_tanh_backward_f64_scalar run_fast_gelu_tanh_backward_f32_avx2 run_fast_gelu_tanh_backward_f64_avx2  (contiguous loop)
  *     fast_gelu_tanh_backward_f32_scalar fast_gelu_tanh_backward_f64_scalar fast_gelu_tanh_backward_f32_avx2 fast_gelu_tanh_backward_f64_avx2  (strided loop, loops.h)
  *     loop_fast_gelu_tanh_backward_f32 loop_fast_gelu_tanh_backward_f64 loops_fast_gelu_tanh_backward  (ufunc trampolines, dispatch.c)
- * fast_gelu_sigmoid_backward: gelu_c.fast.gelu_sigmoid_backward, backward, bound u4, kernel fast_sigmoid_backward(dy, x, GC_SIGMOID)
+ * fast_gelu_sigmoid_backward: gelu_c.fast.gelu_sigmoid_backward, backward, bound u4, kernel fast_sigmoid_backward_kernel(dy, x, GC_SIGMOID)
  *     k_fast_gelu_sigmoid_backward_f32_scalar k_fast_gelu_sigmoid_backward_f64_scalar k_fast_gelu_sigmoid_backward_f32_avx2 k_fast_gelu_sigmoid_backward_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_sigmoid_backward_f32_scalar run_fast_gelu_sigmoid_backward_f64_scalar run_fast_gelu_sigmoid_backward_f32_avx2 run_fast_gelu_sigmoid_backward_f64_avx2  (contiguous loop)
  *     fast_gelu_sigmoid_backward_f32_scalar fast_gelu_sigmoid_backward_f64_scalar fast_gelu_sigmoid_backward_f32_avx2 fast_gelu_sigmoid_backward_f64_avx2  (strided loop, loops.h)
  *     loop_fast_gelu_sigmoid_backward_f32 loop_fast_gelu_sigmoid_backward_f64 loops_fast_gelu_sigmoid_backward  (ufunc trampolines, dispatch.c)
- * fast_silu_backward: gelu_c.fast.silu_backward, backward, bound u4, kernel fast_sigmoid_backward(dy, x, GC_SILU)
+ * fast_silu_backward: gelu_c.fast.silu_backward, backward, bound u4, kernel fast_sigmoid_backward_kernel(dy, x, GC_SILU)
  *     k_fast_silu_backward_f32_scalar k_fast_silu_backward_f64_scalar k_fast_silu_backward_f32_avx2 k_fast_silu_backward_f64_avx2  (kernel, one vector)
  *     run_fast_silu_backward_f32_scalar run_fast_silu_backward_f64_scalar run_fast_silu_backward_f32_avx2 run_fast_silu_backward_f64_avx2  (contiguous loop)
  *     fast_silu_backward_f32_scalar fast_silu_backward_f64_scalar fast_silu_backward_f32_avx2 fast_silu_backward_f64_avx2  (strided loop, loops.h)
