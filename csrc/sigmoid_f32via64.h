@@ -81,7 +81,16 @@ static GC_ALWAYS_INLINE VT FN(s64_core)(VT xd, VT dyd, int kind, int what, int r
 static GC_ALWAYS_INLINE VT FN(sigmoid_exact_kernel)(VT x, int kind, int grad)
 {
 #if GC_IS_F32
-    int rare = vany(vgt_un(vabs(x), vset1(S64_PICK(kind, XN))));
+    VM big = vgt_un(vabs(x), vset1(S64_PICK(kind, XN)));
+    int rare = vany(big);
+    if (rare && vall(big)) {
+        /* every lane past XN or NaN (NaN-padded or saturated data): the limits, x or -0
+         * (forward), 1 or -0 (derivative: negative in the left tail) */
+        VM pos = vgt(x, vset1(0));
+        VT lim = grad ? vsel(pos, vset1(1), vset1(-0.0f))
+                      : vasflt(vi_or(vasint(vkeep(pos, x)), FN(sign_bits)(x)));
+        return vsel(visnan(x), vadd(x, vset1(0)), lim);
+    }
     GC_W w[GC_WIDE_N];
     vwiden(x, w);
     for (int i = 0; i < GC_WIDE_N; i++)
