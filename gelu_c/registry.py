@@ -198,7 +198,8 @@ _EXACT: Tuple[Function, ...] = (
         returns="GELU'(x).", example="1.082828..."),
     Function(
         name="gelu_tanh", kind="value", family="gelu_tanh", tier="exact", bound="u1", oracle="gelu_tanh",
-        kernel="sigmoid_exact_kernel(x, GC_TANH, 0)", whole_kernel=True, sign_of_x=True, approximates="gelu",
+        kernel="sigmoid_exact_kernel(x, GC_TANH, 0)", whole_kernel=True, sign_of_x=True,
+        approximates="gelu",
         formula="½x(1 + tanh(√(2/π)(x + 0.044715x³))), evaluated as x·σ(2u)",
         summary="tanh approximation of GELU: x/2 * (1 + tanh(sqrt(2/pi)*(x + 0.044715 x^3))).",
         body="Evaluated as x * sigmoid(2u), which does not collapse to 0 where tanh(u)\n"
@@ -215,7 +216,8 @@ _EXACT: Tuple[Function, ...] = (
         returns="d/dx gelu_tanh(x).", example="1.082964..."),
     Function(
         name="gelu_sigmoid", kind="value", family="gelu_sigmoid", tier="exact", bound="u1",
-        oracle="gelu_sigmoid", kernel="sigmoid_exact_kernel(x, GC_SIGMOID, 0)", whole_kernel=True, sign_of_x=True,
+        oracle="gelu_sigmoid", kernel="sigmoid_exact_kernel(x, GC_SIGMOID, 0)", whole_kernel=True,
+        sign_of_x=True,
         approximates="gelu",
         formula="x·σ(1.702x)",
         summary="Sigmoid approximation of GELU: x * sigmoid(1.702 x).",
@@ -224,14 +226,16 @@ _EXACT: Tuple[Function, ...] = (
         returns="x * sigmoid(1.702 x).", example="0.845795..."),
     Function(
         name="gelu_sigmoid_grad", kind="grad", family="gelu_sigmoid", tier="exact", bound="u2",
-        oracle="gelu_sigmoid_grad", kernel="sigmoid_exact_kernel(x, GC_SIGMOID, 1)", whole_kernel=True,
+        oracle="gelu_sigmoid_grad", kernel="sigmoid_exact_kernel(x, GC_SIGMOID, 1)",
+        whole_kernel=True,
         approximates="gelu_grad",
         formula="d/dx of the sigmoid form",
         summary="Derivative of the sigmoid approximation of GELU.",
         returns="d/dx gelu_sigmoid(x).", example="1.066..."),
     Function(
         name="silu", kind="value", family="silu", tier="exact", bound="u1", oracle="silu",
-        kernel="sigmoid_exact_kernel(x, GC_SILU, 0)", whole_kernel=True, sign_of_x=True, approximates="gelu",
+        kernel="sigmoid_exact_kernel(x, GC_SILU, 0)", whole_kernel=True, sign_of_x=True,
+        approximates="gelu",
         formula="x·σ(x) (SiLU, swish)",
         summary="Sigmoid Linear Unit (swish): x * sigmoid(x).",
         returns="x * sigmoid(x).", example="0.731058578..."),
