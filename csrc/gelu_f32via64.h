@@ -9,16 +9,17 @@
  * ~2^-50; for x > 0 the value 1 - y (y <= 1/2) cannot cancel. So the double is within
  * ~2^-31.9 of the value and its one rounding to float32 (vcvtpd2ps, correct for normal and
  * subnormal results alike: double has no subnormal float32 value) is within
- * 1/2 + 2^-7.9 ulp; exhaustive float32: 0.5036 ulp (Phi), 0.5041 (GELU). See
- * docs/design.md, "float32 through float64".
+ * 1/2 + 2^-7.9 ulp. Exhaustive float32: see docs/design.md, "float32 Phi and GELU
+ * through float64".
  * float64 keeps the double-word kernel (family_gelu.h rounded as kernels_exact.h does). */
 
 #if !GC_IS_F32
 /* In the float64 instantiation (VT: doubles): the core for float32 x held in xd
- * (|x| <= TSAFE, not NaN). Phi: -Phi(x) for x < 0 (the kernel takes |.|), GELU:
- * GELU(x) but +0 where it rounds to a zero (the kernel ORs x's sign in). Results below
- * float32's normal range are left to the narrowing, which rounds them once (and raises
- * "underflow" where inexact, as IEEE arithmetic on the true result would). */
+ * (|x| <= V64_TCLAMP, not NaN). Phi: -Phi(x) for x < 0 (the kernel takes |.|), GELU:
+ * GELU(x) but +0 where it rounds to a zero (the kernel ORs x's sign in). `tiny`: results
+ * below 2^-126 are rounded to float32's subnormal grid here (an add of 2^-97, whose ulp is
+ * 2^-149, rounds once, ties to even, as the narrowing would), so that the narrowing is
+ * exact and raises no underflow flag, as the exact tier never does. */
 static GC_ALWAYS_INLINE VT FN(v64_poly)(const double *c, int deg, int monic, VT t, VT h)
 {
     /* c[0] + c[1] t + ... + c[deg] t^deg (c[deg] = 1 if monic): pairs in t, Horner in
@@ -31,11 +32,10 @@ static GC_ALWAYS_INLINE VT FN(v64_poly)(const double *c, int deg, int monic, VT 
     return acc;
 }
 
-static GC_ALWAYS_INLINE VT FN(f32via64)(VT xd, int which)
+static GC_ALWAYS_INLINE VT FN(f32via64)(VT xd, int which, int tiny)
 {
     const VT one = vset1(1), magic = vset1(V64_MAGIC), invc = vset1(V64_INV_C);
-    /* past TCLAMP every result is at its limit: x - t Phi(-t) = x, Phi = 0 | 1 */
-    VT t = vmin(vabs(xd), vset1(V64_TCLAMP)), h = vmul(t, t);
+    VT t = vabs(xd), h = vmul(t, t);
     /* k = round(t^2/(2 ln2)) from the magic-number difference (low bits -k), then
      * f = t^2 INV_C - k with the product fused (one rounding, |f| <= 1/2) */
     VT sh = vfnma(h, invc, magic);
@@ -52,6 +52,11 @@ static GC_ALWAYS_INLINE VT FN(f32via64)(VT xd, int which)
     VT a = vsel_sign(xd, vset1(0), one);     /* 1 where x's sign is clear */
     VT r = which == GC_GELU ? vfms(xd, a, vdiv(num, den))   /* x a - t Phi(-t): -0 at -0 */
                             : vdiv(vfms(a, den, num), den);  /* 1 - y | -y */
+    if (tiny) {
+        VT ar = vabs(r);
+        VT q = vsub(vadd(ar, vset1(0x1p-97)), vset1(0x1p-97));
+        r = vsel(vlt(ar, vset1(0x1p-126)), q, r);
+    }
     return r;
 }
 #endif
@@ -62,19 +67,26 @@ static GC_ALWAYS_INLINE VT FN(f32via64)(VT xd, int which)
 static GC_ALWAYS_INLINE VT FN(gelu_exact_kernel)(VT x, int which)
 {
 #if GC_IS_F32
-    /* Rare vectors: a lane past TSAFE (or NaN): NaN lanes compute at 0 and |x| is clamped
-     * to TCLAMP (min is safe once no NaN is left); a vector of such lanes alone
-     * (NaN-padded or saturated data) takes the limits directly. Every other lane gives the
-     * same bits either way. */
+    /* Rare vectors: a lane past TSAFE = TCLAMP (or NaN), or for GELU one whose result could
+     * be below the normal range because x is (|x| < 2^-124, zeros too: one compare): NaN
+     * lanes compute at 0, |x| is clamped to TCLAMP (min is safe once no NaN is left), and
+     * results below 2^-126 are rounded in double (no underflow flag). Every other lane
+     * gives the same bits either way. The tails (|x| <= TCLAMP) are common vectors, whose
+     * subnormal results the narrowing rounds (raising underflow where inexact). Keeping
+     * the rare vectors' code distinct from the common one matters: with the rare
+     * rounding removed, the compiler's merged code ran Phi 10% slower. */
     VT ax = vabs(x);
-    VM rare = vgt_un(ax, vset1(V64_TSAFE));
+    VM big = vgt_un(ax, vset1(V64_TSAFE)), rare = big;
+    if (which == GC_GELU)
+        rare = vmor(rare, vlt(ax, vset1(0x1p-124f)));
     int any = vany(rare);
     VT xc = x;
     if (any) {
-        if (vall(rare)) {
-            VT lim = which == GC_PHI ? vkeep(vgt(x, vset1(0)), vset1(1))
-                                     : vasflt(vi_or(vasint(vkeep(vgt(x, vset1(0)), x)),
-                                                    FN(sign_bits)(x)));
+        if (vall(big)) {
+            /* every lane past TSAFE or NaN (NaN-padded or saturated data): the limits */
+            VM pos = vgt(x, vset1(0));
+            VT lim = which == GC_PHI ? vkeep(pos, vset1(1))
+                                     : vasflt(vi_or(vasint(vkeep(pos, x)), FN(sign_bits)(x)));
             return vsel(visnan(x), vadd(x, vset1(0)), lim);
         }
         VT cl = vmin(vkeep_not(visnan(x), ax), vset1((float)V64_TCLAMP));
@@ -83,7 +95,7 @@ static GC_ALWAYS_INLINE VT FN(gelu_exact_kernel)(VT x, int which)
     GC_W w[GC_WIDE_N];
     vwiden(xc, w);
     for (int i = 0; i < GC_WIDE_N; i++)
-        w[i] = GC_V64_CORE(w[i], which);
+        w[i] = GC_V64_CORE(w[i], which, any);
     VT y = vnarrow(w);
     if (which == GC_PHI) {
         y = vabs(y);

@@ -8,10 +8,10 @@
  * 1 - y cannot cancel (y <= 1/2). The double is within ~2^-31.8 of GELU', and of dy GELU'
  * (one more rounding), and its narrowing to float32 within 1/2 + 2^-7.8 ulp (bound: 2);
  * a result below the normal range may raise "underflow" there, as in sigmoid_f32via64.h.
- * t is clamped at TCLAMP_G (TBACK for the backward function), past which the results
- * round to their limits; rare vectors (a lane past TSAFE, or NaN) compute NaN lanes at 0
- * and put them back at the end; dy GELU'(-inf) is dy times an exact 0 (inf * 0 is
- * invalid). A derivative vector of such lanes alone takes its limits directly.
+ * Rare vectors (a lane past TSAFE, or NaN) clamp t at TCLAMP_G (TBACK for the backward
+ * function), past which the results round to their limits, NaN lanes computed at 0 and
+ * put back at the end; dy GELU'(-inf) is dy times an exact 0 (inf * 0 is
+ * invalid).
  * float64 keeps the double-word kernels (family_gelu.h). */
 
 #if !GC_IS_F32
@@ -20,12 +20,11 @@
 static GC_ALWAYS_INLINE VT FN(v64_grad)(VT xd, VT dyd, int backward, int rare)
 {
     const VT one = vset1(1), magic = vset1(V64_MAGIC), invc = vset1(V64_INV_C);
-    /* past the clamp every result is at its limit (1, or 0 with f's sign); NaN lanes of
-     * rare vectors compute at 0 (min is safe once no NaN is left) */
+    /* rare vectors: past the clamp every result is at its limit (1, or 0 with f's sign);
+     * NaN lanes compute at 0 (min is safe once no NaN is left) */
     VT t = vabs(xd);
     if (rare)
-        t = vkeep_not(visnan(xd), t);
-    t = vmin(t, vset1(backward ? V64_TBACK : V64_TCLAMP_G));
+        t = vmin(vkeep_not(visnan(xd), t), vset1(backward ? V64_TBACK : V64_TCLAMP_G));
     VT h = vmul(t, t);
     VT sh = vfnma(h, invc, magic);
     VT f = vfms(h, invc, vsub(magic, sh));
@@ -54,11 +53,7 @@ static GC_ALWAYS_INLINE VT FN(v64_grad)(VT xd, VT dyd, int backward, int rare)
 static GC_ALWAYS_INLINE VT FN(gelu_exact_grad)(VT x)
 {
 #if GC_IS_F32
-    VM big = vgt_un(vabs(x), vset1(V64_TSAFE));
-    int rare = vany(big);
-    /* every lane past TSAFE or NaN: the limits, 1 or -0 (GELU' < 0 in the left tail) */
-    if (rare && vall(big))
-        return vsel(visnan(x), vadd(x, vset1(0)), vsel(vgt(x, vset1(0)), vset1(1), vset1(-0.0f)));
+    int rare = vany(vgt_un(vabs(x), vset1(V64_TSAFE)));
     GC_W w[GC_WIDE_N];
     vwiden(x, w);
     for (int i = 0; i < GC_WIDE_N; i++)
