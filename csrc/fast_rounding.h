@@ -21,12 +21,19 @@ static GC_ALWAYS_INLINE VT FN(fast_round_value)(VALUE r, VT x, int sign_of_x)
     return vsel(visnan(x), vadd(x, vset1(0)), y);
 }
 
-/* kernels_exact.h's GC_BACKWARD body, for a fast kernel's VALUE path (why the
- * one-lane layer quiets x with 0 or 1 from a compare of dy: there) */
-static GC_ALWAYS_INLINE VT FN(fast_round_value_times)(VALUE r, VT dy, VT x)
+/* A backward result y with NaN x patched in as kernels_exact.h's GC_BACKWARD does: x's
+ * quiet NaN whatever dy is (why the one-lane layer quiets x with 0 or 1 from a compare
+ * of dy: there) */
+static GC_ALWAYS_INLINE VT FN(backward_nan_x)(VT y, VT dy, VT x)
 {
     VT q = GC_LAZY_SELECT ? vadd(x, vkeep(vlt(dy, vset1(0)), vset1(1))) : vadd(x, vset1(0));
-    return vsel(visnan(x), q, FN(round_pre_times)(r, dy, x));
+    return vsel(visnan(x), q, y);
+}
+
+/* kernels_exact.h's GC_BACKWARD body, for a fast kernel's VALUE path */
+static GC_ALWAYS_INLINE VT FN(fast_round_value_times)(VALUE r, VT dy, VT x)
+{
+    return FN(backward_nan_x)(FN(round_pre_times)(r, dy, x), dy, x);
 }
 
 /* May a backward product p = fl(dy g + dy gl) (dy finite, g normal) stand as the

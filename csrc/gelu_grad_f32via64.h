@@ -76,10 +76,7 @@ static GC_ALWAYS_INLINE VT FN(gelu_exact_backward)(VT dy, VT x)
     for (int i = 0; i < GC_WIDE_N; i++)
         w[i] = GC_S64(v64_grad)(w[i], v[i], 1, rare);
     VT y = vnarrow(w);
-    if (!rare)
-        return y;
-    VT q = GC_LAZY_SELECT ? vadd(x, vkeep(vlt(dy, vset1(0)), vset1(1))) : vadd(x, vset1(0));
-    return vsel(visnan(x), q, y);
+    return rare ? FN(backward_nan_x)(y, dy, x) : y;
 #else
     return FN(fast_round_value_times)(FN(gelu_family)(x, GC_GELU_GRAD, 1), dy, x);
 #endif

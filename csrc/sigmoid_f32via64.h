@@ -113,10 +113,7 @@ static GC_ALWAYS_INLINE VT FN(sigmoid_exact_backward)(VT dy, VT x, int kind)
     for (int i = 0; i < GC_WIDE_N; i++)
         w[i] = GC_S64(s64_core)(w[i], v[i], kind, 2, rare);
     VT y = vnarrow(w);
-    if (!rare)
-        return y;
-    VT q = GC_LAZY_SELECT ? vadd(x, vkeep(vlt(dy, vset1(0)), vset1(1))) : vadd(x, vset1(0));
-    return vsel(visnan(x), q, y);
+    return rare ? FN(backward_nan_x)(y, dy, x) : y;
 #else
     return FN(fast_round_value_times)(FN(sigmoid_family)(x, kind, 1, 1), dy, x);
 #endif
