@@ -32,6 +32,7 @@ fast-avx2  the fast tier's PyTorch rows with PyTorch limited to AVX2 (child proc
 exact   the exact tier's norm_cdf and gelu against MKL's AVX2 CdfNorm kernel in HA mode
         (about 1 ULP; gelu against x times it), and with ``--baseline DIR`` every exact
         function against an earlier build loaded beside this one (``bench/baseline.py``).
+stochastic  stochastic_gelu against drawing its uniforms plus one fast.norm_cdf call.
 """
 import argparse
 import datetime
@@ -60,7 +61,7 @@ import gelu_c
 
 N10, N14, N20, N26 = 1 << 10, 1 << 14, 1 << 20, 1 << 26
 SECTIONS = ("torch", "avx2", "jax", "bound", "huge", "small", "naive", "values", "fast",
-            "fast-avx2", "exact")
+            "fast-avx2", "exact", "stochastic")
 
 #: (function, dtype, minimum speed-up over torch, or None for rows shown for information)
 TORCH_TARGETS = (
@@ -96,6 +97,7 @@ EXACT_MKL_TARGETS = (
     ("gelu", "float64", 0.9),
 )
 EXACT_BASELINE_TARGET = 1.5     # every other exact function against an earlier build
+STOCHASTIC_TARGET = 0.5         # stochastic_gelu within 2x of its uniforms plus one fast Phi
 NAIVE_TARGET = 20.0
 SMALL_TARGET = 1 / 1.5          # per-call time within 1.5x of np.negative
 HUGE_TARGET = 1 / 1.1           # per-element time at 2^26 within 10% of 2^20
@@ -283,6 +285,24 @@ def exact_rows(cfg, ghz, base=None):
             target = None if (name, dtype) in exact_mkl else EXACT_BASELINE_TARGET
             rows.append(_row("exact", name, dtype, N20, gps, f"gelu_c {base.label}",
                              N20 / t["ref"] / 1e9, target, note))
+    return rows
+
+
+def stochastic_rows(cfg):
+    """stochastic_gelu against what it cannot avoid: drawing the uniforms and one
+    fast.norm_cdf call, both into preallocated arrays, timed interleaved."""
+    rows = []
+    for dtype in ("float32", "float64"):
+        x, _, out = _data("gelu", dtype, N20)
+        u, p = np.zeros_like(out), np.zeros_like(out)
+        g1, g2 = np.random.default_rng(1), np.random.default_rng(2)
+
+        def floor():
+            g2.random(out=u, dtype=u.dtype)
+            gelu_c.fast.norm_cdf(x, out=p)
+        t = cfg.time({"ours": lambda: gelu_c.stochastic_gelu(x, rng=g1, out=out), "ref": floor})
+        rows.append(_row("stochastic", "stochastic_gelu", dtype, N20, N20 / t["ours"] / 1e9,
+                         "uniforms + fast.norm_cdf", N20 / t["ref"] / 1e9, STOCHASTIC_TARGET))
     return rows
 
 
@@ -481,6 +501,7 @@ TITLES = {
     "fast": "fast tier (gelu_c.fast) vs PyTorch at its full ISA, MKL's AVX2 CdfNorm (LA), and its exact twin",
     "fast-avx2": "fast tier vs PyTorch limited to AVX2 (child process)",
     "exact": "exact tier vs MKL's AVX2 CdfNorm (HA), and vs an earlier build (--baseline)",
+    "stochastic": "stochastic_gelu vs drawing its uniforms plus one fast.norm_cdf (≥ 0.5 = within 2x)",
 }
 
 
@@ -594,6 +615,8 @@ def main(argv=None):
         base = baseline.load(args.baseline) if args.baseline else None
         meta["baseline"] = f"gelu_c {base.label} ({args.baseline})" if base else "none (--baseline DIR)"
         rows += exact_rows(cfg, ghz, base)
+    if "stochastic" in wanted:
+        rows += stochastic_rows(cfg)
     if "fast-avx2" in wanted:
         frows, _ = avx2_torch_rows(cfg, fast=True)
         rows += frows

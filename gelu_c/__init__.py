@@ -8,6 +8,8 @@ functions within 4 ULP, faster, are in :mod:`gelu_c.fast`.
 Functions
 ---------
 {functions}
+stochastic_gelu
+    x times a Bernoulli(Phi(x)) mask (its mean over draws is GELU), seedable.
 show_config, kernel_path, set_kernel_path, get_kernel_path, available_kernel_paths
     Build report and the kernel-path switch (also ``$GELU_C_KERNEL_PATH``); the
     switch applies to every tier.
@@ -25,9 +27,10 @@ __doc__ = __doc__.format(functions=_function_list("exact"))
 globals().update(_tier_namespace("exact"))
 
 from . import fast  # noqa: E402  (the fast tier's module, built from the same table)
+from .stochastic import stochastic_gelu  # noqa: E402
 
 _select_from_environment()
 
 __all__ = list(_tier_namespace("exact")) + [
     "__version__", "available_kernel_paths", "fast", "get_kernel_path", "kernel_path",
-    "known_kernel_paths", "set_kernel_path", "show_config"]
+    "known_kernel_paths", "set_kernel_path", "show_config", "stochastic_gelu"]

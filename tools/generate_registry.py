@@ -119,7 +119,9 @@ import numpy as np
 '''
 
 STUB_EXACT_IMPORTS = """from contextlib import AbstractContextManager
-from typing import Final, Literal
+from typing import Final, Literal, Optional, Union
+
+import numpy.typing as npt
 
 from . import fast as fast
 """
@@ -133,6 +135,8 @@ def get_kernel_path() -> str: ...
 def set_kernel_path(name: str) -> str: ...
 def kernel_path(name: str) -> AbstractContextManager[str]: ...
 def show_config() -> None: ...
+def stochastic_gelu(x: npt.ArrayLike, rng: Union[np.random.Generator, int, None] = ...,
+                    out: Optional[np.ndarray] = ...) -> np.ndarray: ...
 
 __all__: list[str]
 '''
