@@ -50,17 +50,22 @@ def pq_model(m, n):
                  lambda j, t: mp.mpf(0) if j <= m else t ** (j - m - 1))
 
 
-def fit_r(m, n):
-    ts = chebnodes(mp.mpf(0), TCLAMP, 12 * (m + n + 5))
-    e, a, _ = sk_lawson(pq_model(m, n), ts, [R(t) for t in ts], {}, 40)
+def fit_pq(f, hi, m, n):
+    """f as P/Q on [0, hi], Q monic, coefficients rounded to double; returns P, Q, the
+    unrounded fit's error and the rounded one's, measured on a dense grid."""
+    ts = chebnodes(mp.mpf(0), hi, 12 * (m + n + 5))
+    e, a, _ = sk_lawson(pq_model(m, n), ts, [f(t) for t in ts], {}, 40)
     a = [mp.mpf(float(v)) for v in a]          # rounded to double
     P, Q = a[:m + 1], a[m + 1:] + [mp.mpf(1)]
     err = mp.mpf(0)
     for i in range(4001):
-        t = TCLAMP * i / 4000
-        err = max(err, abs(mp.polyval(P[::-1], t) / mp.polyval(Q[::-1], t) / R(t) - 1))
+        t = hi * i / 4000
+        err = max(err, abs(mp.polyval(P[::-1], t) / mp.polyval(Q[::-1], t) / f(t) - 1))
     return P, Q, e, err
 
+
+def fit_r(m, n):
+    return fit_pq(R, TCLAMP, m, n)
 
 INV_SQRT_2PI = 1 / mp.sqrt(2 * mp.pi)
 # GELU'(-t) = exp(-t^2/2) (t0 - t) S(t): |GELU'(-t)| < 2^-150 from t = 14.55 (the
@@ -83,29 +88,22 @@ def fit_s(m, n):
         if abs(t - z) < mp.mpf(10) ** -25:
             t = z + mp.mpf(10) ** -25
         return (R(t) - t * INV_SQRT_2PI) / (z - t)
-    ts = chebnodes(mp.mpf(0), TBACK, 12 * (m + n + 5))
-    e, a, _ = sk_lawson(pq_model(m, n), ts, [S(t) for t in ts], {}, 40)
-    a = [mp.mpf(float(v)) for v in a]
-    P, Q = a[:m + 1], a[m + 1:] + [mp.mpf(1)]
-    err = mp.mpf(0)
-    for i in range(4001):
-        t = TBACK * i / 4000
-        err = max(err, abs(mp.polyval(P[::-1], t) / mp.polyval(Q[::-1], t) / S(t) - 1))
-    return P, Q, e, err, z
+    return fit_pq(S, TBACK, m, n) + (z,)
 
 
-def fit_exp2():
-    """a1, a2, a3 of 2^-f = (E + O)/(E - O), E = 1 + a2 f^2, O = f (a1 + a3 f^2)."""
+def fit_exp2(fmax=mp.mpf("0.5")):
+    """a1, a2, a3 of 2^-f = (E + O)/(E - O), E = 1 + a2 f^2, O = f (a1 + a3 f^2), on
+    |f| <= fmax (tools/fit_sigmoid_f32via64.py adds the slack of its f's rounding)."""
     ln2 = mp.log(2)
     model = Model(["a1", "a3", "a2"], lambda f: mp.mpf(0), lambda f: mp.mpf(1),
                   lambda j, f: (f, f ** 3, mp.mpf(0))[j],
                   lambda j, f: (mp.mpf(0), mp.mpf(0), f * f)[j])
-    fs = [f for f in chebnodes(mp.mpf(-0.5), mp.mpf(0.5), 60) if f != 0]
+    fs = [f for f in chebnodes(-fmax, fmax, 60) if f != 0]
     e, a, _ = sk_lawson(model, fs, [mp.tanh(-f * ln2 / 2) for f in fs], {}, 40)
     a1, a3, a2 = (mp.mpf(float(v)) for v in a)
     err = mp.mpf(0)
     for i in range(4001):
-        f = mp.mpf(-0.5) + mp.mpf(i) / 4000
+        f = -fmax + 2 * fmax * i / 4000
         E, O = 1 + a2 * f * f, f * (a1 + a3 * f * f)
         err = max(err, abs((E + O) / (E - O) / mp.power(2, -f) - 1))
     return (a1, a2, a3), err
@@ -113,6 +111,11 @@ def fit_exp2():
 
 def lit(x):
     return float(x).hex()
+
+
+def carray(name, cs):
+    """A C array of doubles, exact (hex), on two lines."""
+    return [f"static const double {name}[{len(cs)}] = {{", "    " + ", ".join(lit(c) for c in cs) + "};"]
 
 
 def emit(m, n, sm=4, sn=5, verbose=True):
@@ -148,10 +151,7 @@ def emit(m, n, sm=4, sn=5, verbose=True):
     w.append(f"/* R(t) = Phi(-t) exp(t^2/2) = P(t)/Q(t) on [0, {TCLAMP}], Q monic; coefficients")
     w.append(f"   of t^0 .. t^deg. max relative error 2^{log2(er):.2f} (before rounding the")
     w.append(f"   coefficients to double 2^{log2(eu):.2f}) */")
-    w.append(f"static const double V64_P[{m + 1}] = {{")
-    w.append("    " + ", ".join(lit(c) for c in P) + "};")
-    w.append(f"static const double V64_Q[{n + 1}] = {{")
-    w.append("    " + ", ".join(lit(c) for c in Q) + "};")
+    w += carray("V64_P", P) + carray("V64_Q", Q)
     w.append("")
     w.append(f"#define GELU_C_V64_SP_DEG {sm}")
     w.append(f"#define GELU_C_V64_SQ_DEG {sn}")
@@ -164,10 +164,7 @@ def emit(m, n, sm=4, sn=5, verbose=True):
     w.append(f"static const double V64_T0_LO = {lit(z - mp.mpf(float(z)))};")
     w.append(f"/* S(t) = (R(t) - t/sqrt(2 pi)) / (t0 - t) = P(t)/Q(t) on [0, {TBACK}], Q monic:")
     w.append(f"   max relative error 2^{log2(ser):.2f} (unrounded 2^{log2(seu):.2f}) */")
-    w.append(f"static const double V64_SP[{sm + 1}] = {{")
-    w.append("    " + ", ".join(lit(c) for c in SP) + "};")
-    w.append(f"static const double V64_SQ[{sn + 1}] = {{")
-    w.append("    " + ", ".join(lit(c) for c in SQ) + "};")
+    w += carray("V64_SP", SP) + carray("V64_SQ", SQ)
     w.append("")
     path = os.path.join(CSRC, "coeffs_f32via64.h")
     with open(path, "w") as fh:
