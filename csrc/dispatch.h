@@ -10,7 +10,8 @@ typedef void (*gelu_c_loop_fn)(char **args, intptr_t const *dims, intptr_t const
 
 typedef struct {
     const char *name;       /* the ufunc's name */
-    int nin;                /* 1 or 2 inputs, one output */
+    int nin;                /* inputs */
+    int nout;               /* outputs */
     gelu_c_loop_fn *loops;  /* [float32 loop, float64 loop] */
 } gelu_c_ufunc_def;
 

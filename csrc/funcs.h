@@ -14,14 +14,20 @@ typedef void (*gelu_c_unary_fn)(const char *x, ptrdiff_t sx, char *out, ptrdiff_
 typedef void (*gelu_c_binary_fn)(const char *dy, ptrdiff_t sdy, const char *x, ptrdiff_t sx,
                                  char *out, ptrdiff_t so, ptrdiff_t n);
 
+/* A function with parameters: NumPy's args (inputs, then outputs) and byte steps. */
+typedef void (*gelu_c_param_fn)(char **args, const ptrdiff_t *steps, ptrdiff_t n);
+
 /* One kernel path (scalar, avx2, ...): every function for every dtype. */
 typedef struct {
 #define GELU_C_U_(name) gelu_c_unary_fn name##_f32, name##_f64;
 #define GELU_C_B_(name) gelu_c_binary_fn name##_f32, name##_f64;
+#define GELU_C_P_(name, nin, nout, call) gelu_c_param_fn name##_f32, name##_f64;
     GELU_C_UNARY_FUNCS(GELU_C_U_)
     GELU_C_BINARY_FUNCS(GELU_C_B_)
+    GELU_C_PARAM_FUNCS(GELU_C_P_)
 #undef GELU_C_U_
 #undef GELU_C_B_
+#undef GELU_C_P_
 } gelu_c_kernel_table;
 
 #endif

@@ -41,6 +41,18 @@
     X(fast_silu_backward) \
     /* end */
 
+/* Functions with parameters: X(name, inputs, outputs, kernel call), the kernel
+ * reading in[] (x and the parameters, after dy for a backward function) and
+ * writing out[] (the value, or a derivative per argument); loops_general.h */
+#define GELU_C_PARAM_FUNCS(X) \
+    X(gelu_general, 3, 1, FN(gelu_general_kernel)(in, out, GC_GG_VALUE)) \
+    X(gelu_general_grad, 3, 3, FN(gelu_general_kernel)(in, out, GC_GG_GRAD)) \
+    X(gelu_general_backward, 4, 3, FN(gelu_general_kernel)(in, out, GC_GG_BACKWARD)) \
+    X(fast_gelu_general, 3, 1, FN(fast_gelu_general_kernel)(in, out, GC_GG_VALUE)) \
+    X(fast_gelu_general_grad, 3, 3, FN(fast_gelu_general_kernel)(in, out, GC_GG_GRAD)) \
+    X(fast_gelu_general_backward, 4, 3, FN(fast_gelu_general_kernel)(in, out, GC_GG_BACKWARD)) \
+    /* end */
+
 /* Each function's kernel: FORWARD(name, value, sign_of_x) for f(x) and
  * BACKWARD(name, value) for dy * f'(x), where value is the unrounded result
  * (a VALUE) of one of the stages, with x (and dy) in scope; WHOLE_FORWARD and
@@ -142,6 +154,21 @@
  *     run_silu_backward_f32_scalar run_silu_backward_f64_scalar run_silu_backward_f32_avx2 run_silu_backward_f64_avx2  (contiguous loop)
  *     silu_backward_f32_scalar silu_backward_f64_scalar silu_backward_f32_avx2 silu_backward_f64_avx2  (strided loop, loops.h)
  *     loop_silu_backward_f32 loop_silu_backward_f64 loops_silu_backward  (ufunc trampolines, dispatch.c)
+ * gelu_general: gelu_c.gelu_general, value, bound u1, kernel gelu_general_kernel(in, out, GC_GG_VALUE), sign of x
+ *     k_gelu_general_f32_scalar k_gelu_general_f64_scalar k_gelu_general_f32_avx2 k_gelu_general_f64_avx2  (kernel, one vector)
+ *     run_gelu_general_f32_scalar run_gelu_general_f64_scalar run_gelu_general_f32_avx2 run_gelu_general_f64_avx2  (contiguous loop)
+ *     gelu_general_f32_scalar gelu_general_f64_scalar gelu_general_f32_avx2 gelu_general_f64_avx2  (strided loop, loops_general.h)
+ *     loop_gelu_general_f32 loop_gelu_general_f64 loops_gelu_general  (ufunc trampolines, dispatch.c)
+ * gelu_general_grad: gelu_c.gelu_general_grad, grad, bound u2, kernel gelu_general_kernel(in, out, GC_GG_GRAD)
+ *     k_gelu_general_grad_f32_scalar k_gelu_general_grad_f64_scalar k_gelu_general_grad_f32_avx2 k_gelu_general_grad_f64_avx2  (kernel, one vector)
+ *     run_gelu_general_grad_f32_scalar run_gelu_general_grad_f64_scalar run_gelu_general_grad_f32_avx2 run_gelu_general_grad_f64_avx2  (contiguous loop)
+ *     gelu_general_grad_f32_scalar gelu_general_grad_f64_scalar gelu_general_grad_f32_avx2 gelu_general_grad_f64_avx2  (strided loop, loops_general.h)
+ *     loop_gelu_general_grad_f32 loop_gelu_general_grad_f64 loops_gelu_general_grad  (ufunc trampolines, dispatch.c)
+ * gelu_general_backward: gelu_c.gelu_general_backward, backward, bound u2, kernel gelu_general_kernel(in, out, GC_GG_BACKWARD)
+ *     k_gelu_general_backward_f32_scalar k_gelu_general_backward_f64_scalar k_gelu_general_backward_f32_avx2 k_gelu_general_backward_f64_avx2  (kernel, one vector)
+ *     run_gelu_general_backward_f32_scalar run_gelu_general_backward_f64_scalar run_gelu_general_backward_f32_avx2 run_gelu_general_backward_f64_avx2  (contiguous loop)
+ *     gelu_general_backward_f32_scalar gelu_general_backward_f64_scalar gelu_general_backward_f32_avx2 gelu_general_backward_f64_avx2  (strided loop, loops_general.h)
+ *     loop_gelu_general_backward_f32 loop_gelu_general_backward_f64 loops_gelu_general_backward  (ufunc trampolines, dispatch.c)
  * fast_norm_cdf: gelu_c.fast.norm_cdf, value, bound u4, kernel fast_gelu_kernel(x, GC_PHI)
  *     k_fast_norm_cdf_f32_scalar k_fast_norm_cdf_f64_scalar k_fast_norm_cdf_f32_avx2 k_fast_norm_cdf_f64_avx2  (kernel, one vector)
  *     run_fast_norm_cdf_f32_scalar run_fast_norm_cdf_f64_scalar run_fast_norm_cdf_f32_avx2 run_fast_norm_cdf_f64_avx2  (contiguous loop)
@@ -207,6 +234,21 @@
  *     run_fast_silu_backward_f32_scalar run_fast_silu_backward_f64_scalar run_fast_silu_backward_f32_avx2 run_fast_silu_backward_f64_avx2  (contiguous loop)
  *     fast_silu_backward_f32_scalar fast_silu_backward_f64_scalar fast_silu_backward_f32_avx2 fast_silu_backward_f64_avx2  (strided loop, loops.h)
  *     loop_fast_silu_backward_f32 loop_fast_silu_backward_f64 loops_fast_silu_backward  (ufunc trampolines, dispatch.c)
+ * fast_gelu_general: gelu_c.fast.gelu_general, value, bound u4, kernel fast_gelu_general_kernel(in, out, GC_GG_VALUE), sign of x
+ *     k_fast_gelu_general_f32_scalar k_fast_gelu_general_f64_scalar k_fast_gelu_general_f32_avx2 k_fast_gelu_general_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_general_f32_scalar run_fast_gelu_general_f64_scalar run_fast_gelu_general_f32_avx2 run_fast_gelu_general_f64_avx2  (contiguous loop)
+ *     fast_gelu_general_f32_scalar fast_gelu_general_f64_scalar fast_gelu_general_f32_avx2 fast_gelu_general_f64_avx2  (strided loop, loops_general.h)
+ *     loop_fast_gelu_general_f32 loop_fast_gelu_general_f64 loops_fast_gelu_general  (ufunc trampolines, dispatch.c)
+ * fast_gelu_general_grad: gelu_c.fast.gelu_general_grad, grad, bound u4, kernel fast_gelu_general_kernel(in, out, GC_GG_GRAD)
+ *     k_fast_gelu_general_grad_f32_scalar k_fast_gelu_general_grad_f64_scalar k_fast_gelu_general_grad_f32_avx2 k_fast_gelu_general_grad_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_general_grad_f32_scalar run_fast_gelu_general_grad_f64_scalar run_fast_gelu_general_grad_f32_avx2 run_fast_gelu_general_grad_f64_avx2  (contiguous loop)
+ *     fast_gelu_general_grad_f32_scalar fast_gelu_general_grad_f64_scalar fast_gelu_general_grad_f32_avx2 fast_gelu_general_grad_f64_avx2  (strided loop, loops_general.h)
+ *     loop_fast_gelu_general_grad_f32 loop_fast_gelu_general_grad_f64 loops_fast_gelu_general_grad  (ufunc trampolines, dispatch.c)
+ * fast_gelu_general_backward: gelu_c.fast.gelu_general_backward, backward, bound u4, kernel fast_gelu_general_kernel(in, out, GC_GG_BACKWARD)
+ *     k_fast_gelu_general_backward_f32_scalar k_fast_gelu_general_backward_f64_scalar k_fast_gelu_general_backward_f32_avx2 k_fast_gelu_general_backward_f64_avx2  (kernel, one vector)
+ *     run_fast_gelu_general_backward_f32_scalar run_fast_gelu_general_backward_f64_scalar run_fast_gelu_general_backward_f32_avx2 run_fast_gelu_general_backward_f64_avx2  (contiguous loop)
+ *     fast_gelu_general_backward_f32_scalar fast_gelu_general_backward_f64_scalar fast_gelu_general_backward_f32_avx2 fast_gelu_general_backward_f64_avx2  (strided loop, loops_general.h)
+ *     loop_fast_gelu_general_backward_f32 loop_fast_gelu_general_backward_f64 loops_fast_gelu_general_backward  (ufunc trampolines, dispatch.c)
  */
 
 #endif

@@ -25,6 +25,7 @@
 #include "sigmoid_f32via64.h"  /* exact sigmoid family: float32 through float64 */
 #include "gelu_grad_f32via64.h"  /* exact GELU', dy GELU': float32 through float64 */
 #include "kernels_exact.h"  /* the public kernels FN(k_<name>) */
+#include "gelu_general.h"   /* x Phi((x - mu)/sigma) and its derivatives, both tiers */
 
 #undef SCALED
 #undef VALUE

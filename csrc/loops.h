@@ -173,5 +173,7 @@ GELU_C_UNARY_FUNCS(GC_UNARY_LOOP)
 GELU_C_BINARY_FUNCS(GC_BINARY_LOOP)
 #undef GC_UNARY_LOOP
 #undef GC_BINARY_LOOP
+
+#include "loops_general.h"   /* the functions with parameters (x, mu, sigma) */
 #undef GC_CONTIG
 #undef GC_CHUNK

@@ -37,4 +37,4 @@ UFUNCS = _make()
 
 def tier_namespace(tier):
     """{name: ufunc} of one tier, in registry order."""
-    return {registry.get(q).name: UFUNCS[q] for q in registry.names(tier=tier)}
+    return {registry.get(q).name: UFUNCS[q] for q in registry.names(tier=tier, params=None)}

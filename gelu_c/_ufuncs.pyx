@@ -16,6 +16,7 @@ cdef extern from "dispatch.h":
     ctypedef struct gelu_c_ufunc_def:
         const char *name
         int nin
+        int nout
         gelu_c_loop_fn *loops
     const gelu_c_ufunc_def gelu_c_ufunc_defs[]
     const int gelu_c_n_ufuncs
@@ -28,14 +29,7 @@ cdef extern from "dispatch.h":
     const char *gelu_c_cpu_features()
 
 # NumPy keeps these pointers: they must live as long as the process.
-cdef char unary_types[4]
-cdef char binary_types[6]
 cdef void *no_data[2]
-cdef int _k
-for _k in range(4):
-    unary_types[_k] = cnp.NPY_FLOAT32 if _k < 2 else cnp.NPY_FLOAT64
-for _k in range(6):
-    binary_types[_k] = cnp.NPY_FLOAT32 if _k < 3 else cnp.NPY_FLOAT64
 no_data[0] = NULL
 no_data[1] = NULL
 
@@ -49,8 +43,8 @@ def make_ufuncs(specs):
     docstring; returns ``{C name: ufunc}``. A C name without a spec raises KeyError
     (the extension was built from another registry)."""
     cdef int i
-    cdef bytes doc, name
-    cdef char *types
+    cdef bytes doc, name, types
+    cdef int nargs
     out = {}
     for i in range(gelu_c_n_ufuncs):
         cname = gelu_c_ufunc_defs[i].name.decode()
@@ -59,11 +53,14 @@ def make_ufuncs(specs):
         doc = pydoc.encode()
         _keepalive.append(name)         # NumPy keeps these pointers
         _keepalive.append(doc)
-        types = &unary_types[0] if gelu_c_ufunc_defs[i].nin == 1 else &binary_types[0]
+        # the type signatures: every argument float32, then every one float64
+        nargs = gelu_c_ufunc_defs[i].nin + gelu_c_ufunc_defs[i].nout
+        types = bytes([cnp.NPY_FLOAT32] * nargs + [cnp.NPY_FLOAT64] * nargs)
+        _keepalive.append(types)
         uf = PyUFunc_FromFuncAndData(
             <PyUFuncGenericFunction *>gelu_c_ufunc_defs[i].loops, no_data,
-            types,
-            2, gelu_c_ufunc_defs[i].nin, 1, PyUFunc_None,
+            <char *>types,
+            2, gelu_c_ufunc_defs[i].nin, gelu_c_ufunc_defs[i].nout, PyUFunc_None,
             <char *>name, <char *>doc, 0)
         out[cname] = uf
     return out

@@ -78,6 +78,11 @@ class Function:
         The accuracy tier (:data:`TIERS`); the ufunc lives in that tier's module.
     kind : {"value", "grad", "backward"}
         ``f(x)``, ``f'(x)``, or ``dy * f'(x)`` (two arguments: ``dy, x``).
+    params : tuple of str
+        The function's parameters after x (``("mu", "sigma")`` for gelu_general), each
+        an input of the ufunc that broadcasts against x. A function with parameters has
+        a derivative for each argument: its grad returns ``(d/dx, d/dparam, ...)`` and
+        its backward ``dy`` times each. Its kernel takes arrays (``in``, ``out``).
     family : str
         The value function of the family (``gelu`` for gelu, gelu_grad and
         gelu_backward).
@@ -114,6 +119,7 @@ class Function:
     bound: str
     oracle: str
     kernel: str
+    params: Tuple[str, ...] = ()
     whole_kernel: bool = False
     sign_of_x: bool = False
     approximates: Optional[str] = None
@@ -142,8 +148,18 @@ class Function:
 
     @property
     def nin(self):
-        """Number of inputs (2 for a backward function: ``dy, x``)."""
-        return 2 if self.kind == "backward" else 1
+        """Number of inputs: x, its parameters, and dy first for a backward function."""
+        return (2 if self.kind == "backward" else 1) + len(self.params)
+
+    @property
+    def nout(self):
+        """Number of outputs: one, or a derivative per argument (x and each parameter)."""
+        return 1 if self.kind == "value" else 1 + len(self.params)
+
+    @property
+    def args(self):
+        """The ufunc's argument names, in order (``("dy", "x", "mu", "sigma")``)."""
+        return (("dy",) if self.kind == "backward" else ()) + ("x",) + self.params
 
     @property
     def accuracy(self):
@@ -249,6 +265,41 @@ _EXACT: Tuple[Function, ...] = (
     _backward("gelu_tanh", "sigmoid_exact_backward(dy, x, GC_TANH)", whole_kernel=True),
     _backward("gelu_sigmoid", "sigmoid_exact_backward(dy, x, GC_SIGMOID)", whole_kernel=True),
     _backward("silu", "sigmoid_exact_backward(dy, x, GC_SILU)", whole_kernel=True),
+    Function(
+        name="gelu_general", kind="value", family="gelu_general", tier="exact", bound="u1",
+        oracle="gelu_general", kernel="gelu_general_kernel(in, out, GC_GG_VALUE)",
+        params=("mu", "sigma"), sign_of_x=True,
+        formula="x·Φ((x − μ)/σ): GELU with the CDF of N(μ, σ²), μ and σ learnable",
+        summary="GELU with a mean and a scale: x * Phi((x - mu)/sigma).",
+        body="mu and sigma broadcast against x (scalars, or one per channel). z = (x - mu)/sigma\n"
+             "is carried to the precision the tail needs, so the bound holds for every\n"
+             "finite input. sigma = 0 is the ReLU limit x * (x > mu); sigma < 0 or NaN\n"
+             "gives NaN; sigma = +inf gives x/2. With mu = 0, sigma = 1 the result is\n"
+             "gelu(x), bit for bit.\n",
+        returns="x * Phi((x - mu)/sigma).", example="0.841344746..."),
+    Function(
+        name="gelu_general_grad", kind="grad", family="gelu_general", tier="exact", bound="u2",
+        oracle="gelu_general_grad", kernel="gelu_general_kernel(in, out, GC_GG_GRAD)",
+        params=("mu", "sigma"),
+        formula="(Φ(z) + (x/σ)φ(z), −(x/σ)φ(z), −(x z/σ)φ(z))",
+        summary="Partial derivatives of gelu_general with respect to x, mu and sigma.",
+        body="With z = (x - mu)/sigma: d/dx = Phi(z) + (x/sigma) phi(z), d/dmu =\n"
+             "-(x/sigma) phi(z), d/dsigma = z d/dmu. Each has the shape of the broadcast\n"
+             "inputs: sum d/dmu and d/dsigma over the axes along which mu and sigma were\n"
+             "broadcast to get the gradient of a parameter (see gelu_general_backward).\n"
+             "Within 1e-3 (in z) of a zero of d/dx its bound is absolute.\n",
+        returns="(d/dx, d/dmu, d/dsigma), three arrays.", example="1.082828..."),
+    Function(
+        name="gelu_general_backward", kind="backward", family="gelu_general", tier="exact",
+        bound="u2", oracle="gelu_general_grad",
+        kernel="gelu_general_kernel(in, out, GC_GG_BACKWARD)", params=("mu", "sigma"),
+        formula="dy times each partial derivative, rounded once",
+        summary="Backward pass of gelu_general: dy times each of its partial derivatives.",
+        body="Returns (dx, dmu, dsigma) of the broadcast shape. In a training loop the\n"
+             "parameters' gradients are these summed over the broadcast axes, e.g. for\n"
+             "x of shape (batch, channels) and mu, sigma of shape (channels,):\n"
+             "``dx, dmu, dsigma = gelu_general_backward(dy, x, mu, sigma)`` then\n"
+             "``grad_mu = dmu.sum(axis=0)``, ``grad_sigma = dsigma.sum(axis=0)``.\n"),
 )
 
 #: The fast tier: each exact function again, held to "u4", with its fast kernel (a
@@ -267,6 +318,9 @@ _FAST_KERNELS = {
     "gelu_tanh_backward": "fast_sigmoid_backward_kernel(dy, x, GC_TANH)",
     "gelu_sigmoid_backward": "fast_sigmoid_backward_kernel(dy, x, GC_SIGMOID)",
     "silu_backward": "fast_sigmoid_backward_kernel(dy, x, GC_SILU)",
+    "gelu_general": "fast_gelu_general_kernel(in, out, GC_GG_VALUE)",
+    "gelu_general_grad": "fast_gelu_general_kernel(in, out, GC_GG_GRAD)",
+    "gelu_general_backward": "fast_gelu_general_kernel(in, out, GC_GG_BACKWARD)",
 }
 _FAST = tuple(replace(f, tier="fast", bound="u4", kernel=_FAST_KERNELS[f.name],
                       whole_kernel=_FAST_KERNELS[f.name].startswith("fast_"))
@@ -288,14 +342,17 @@ def get(name):
                          f"{', '.join(_BY_NAME)}") from None
 
 
-def names(kind=None, nin=None, tier="exact"):
+def names(kind=None, nin=None, tier="exact", params=False):
     """Qualified function names in table order, optionally of one kind (or kinds) or
-    arity, of one tier (or tiers; None: every tier)."""
+    arity, of one tier (or tiers; None: every tier). ``params``: False (the default)
+    lists the functions of x alone, True those with parameters (gelu_general's mu and
+    sigma), None both."""
     kinds = (kind,) if isinstance(kind, str) else kind
     tiers = (tier,) if isinstance(tier, str) else tier
     return tuple(f.qualname for f in FUNCTIONS
                  if (kinds is None or f.kind in kinds) and (nin is None or f.nin == nin)
-                 and (tiers is None or f.tier in tiers))
+                 and (tiers is None or f.tier in tiers)
+                 and (params is None or bool(f.params) == params))
 
 
 def _in_family(name, kind):

@@ -1,0 +1,347 @@
+/* GELU with a mean and a scale: x Phi(z), z = (x - mu)/sigma, and its three partial
+ * derivatives (d/dx, d/dmu, d/dsigma), alone or times dy.
+ * Method: the exact tier's GELU with t = |z| in place of |x|, z carried as precisely as
+ * the tail needs (an error e in z moves Phi(z) by ~z^2 e relative):
+ *  - float32 values: z = (x - mu)/sigma in double (relative error 2^-52, so <= 2^-44 on
+ *    Phi at |z| <= 14.375) and gelu_f32via64.h's rational core with x as the multiplier:
+ *    x Phi(z) = x a - (x sign z) 2^-k (E + O) P / ((E - O) Q), 2^-k put on the
+ *    denominator's exponent (the numerator may be 0). With mu = 0, sigma = 1 every
+ *    operation is the one gelu does, so the bits are gelu's.
+ *  - float64 values and every derivative (float32 through float64, rounded twice, which
+ *    costs < 2^-29 ulp): z as a double-word (the difference x - mu exactly, one division
+ *    and its exact remainder), family_gelu.h's double-word Phi(-t) = E R(t) with
+ *    t = t.hi + t.lo: exp(-t.hi^2/2) exactly as for gelu, and R(t.hi) - t.lo/sqrt(2 pi)
+ *    for the low word (first order in t.lo, whose square is 2^-106 t^2). The derivatives
+ *    share E = exp(-t^2/2) 2^-nneg: with c = 1/sqrt(2 pi) and w = x/sigma (cw as a
+ *    double-word), d/dx = a - s E (R - sign(z) c w), d/dmu = -E c w, d/dsigma = z d/dmu.
+ *    With mu = 0, sigma = 1 the float64 value is gelu's bit for bit as well.
+ * Inputs past the clamp (|z| > 54.875 float64, 14.375 float32, where x Phi(z) and every
+ * derivative times any dy are at their limits), sigma <= 0, sigma = inf and NaN go to
+ * gg_special: sigma = 0 is the ReLU limit x 1[x > mu] (d/dx = 1[x > mu], the others
+ * signed zeros), sigma < 0 or NaN anywhere gives NaN, sigma = +inf gives x/2 (d/dx = 1/2).
+ * Error budget: value as gelu's (float32 ~2^-31.9 before the narrowing; float64 that of
+ * family_gelu.h plus ~z^2 2^-106); derivatives: double-word parts ~2^-100, then at most
+ * two roundings (fl(hi + lo), times dy) and the scaling: <= 1.25 ulp, absolute beside
+ * d/dx's zero. See docs/design.md, "GELU with a mean and a scale". */
+
+#include <float.h>
+
+#define GC_GG_VALUE 0
+#define GC_GG_GRAD 1
+#define GC_GG_BACKWARD 2
+
+#if !GC_IS_F32
+/* mask and, in every layer (a one-lane layer's masks are ints, a SIMD layer's vectors) */
+#define GG_AND(m1, m2) vsel((m1), (m2), (m1))
+/* 1/sqrt(2 pi) as hi + lo */
+#define GG_C_HI 0x1.9884533d43651p-2
+#define GG_C_LO -0x1.cbc0d30ebfd15p-56
+/* |z| past which x Phi(z) and dy times any derivative are at their limits for every
+ * double x, mu, sigma, dy: |x d/dmu| <= 2^54 |z| phi(z) |dy| (x != mu: |x - mu| >= 2^-54
+ * |x|) is below 2^-1075 from |z| = 54.8; R's table reaches 55 */
+#define GG_TCLAMP 0x1.b7p5
+
+/* The inputs of one vector, and which lanes are ordinary (sigma in (0, inf), z finite
+ * and within the clamp): z = (x - mu)/sigma as a double-word and d = x - mu rounded.
+ * sigma below 2^-900 scales all three by 2^200 (the function and its derivatives do not
+ * change), so that the division's remainder stays exact. */
+typedef struct { VT x, mu, sigma, d; DW z; VM rare; } FN(gg_in);
+
+static GC_ALWAYS_INLINE FN(gg_in) FN(gg_prepare)(VT x, VT mu, VT sigma)
+{
+    FN(gg_in) g;
+    VT sc = vsel(vlt(sigma, vset1(0x1p-900)), vset1(0x1p200), vset1(1));
+    g.x = vmul(x, sc);
+    g.mu = vmul(mu, sc);
+    g.sigma = vmul(sigma, sc);
+    DW d = FN(two_sum)(g.x, vneg(g.mu));
+    g.d = d.hi;
+    /* sigma <= 0 and NaN lanes (rare) divide by the least subnormal: no 0/0 (a ReLU
+     * lane, x = mu, or a partial vector's padding) raises "invalid" */
+    VT sdiv = vmax(g.sigma, vset1(0x1p-1074));
+    g.z.hi = vdiv(d.hi, sdiv);
+    /* d.hi - z.hi sigma is exact (the remainder of a correctly rounded quotient) */
+    g.z.lo = vdiv(vadd(vfnma(g.z.hi, sdiv, d.hi), d.lo), sdiv);
+    /* sigma <= 0 or NaN (below the least subnormal), sigma = inf, |z| past the clamp or
+     * NaN (x or mu infinite or NaN, sigma = 0) */
+    g.rare = vmor(vmor(vgt_un(vset1(0x1p-1074), g.sigma), vgt_un(g.sigma, vset1(DBL_MAX))),
+                  vgt_un(vabs(g.z.hi), vset1(GG_TCLAMP)));
+    return g;
+}
+
+/* exp(-|z|^2/2) and R(|z|) for |z| = t + tl (ordinary lanes), Phi(-|z|) being E R:
+ * `forward` (the value): E = exp(-t^2/2) (SCALED, the argument exact) and R(t) alone, the
+ * first-order term -phi(t) tl = -E c tl being the caller's (the next one is
+ * t phi(t) tl^2/2: 2^-106 t^3 relative); otherwise (the derivatives, which need phi(z)
+ * too) E = exp(-t^2/2 - t tl) and R(t) + (t R(t) - c) tl, R's first-order term. */
+typedef struct { SCALED e; DW tail; VT tl; VM neg; } FN(gg_phi);
+
+static GC_ALWAYS_INLINE FN(gg_phi) FN(gg_phi_parts)(DW z, int forward)
+{
+    FN(gg_phi) p;
+    VT t = vabs(z.hi);
+    p.neg = vlt(z.hi, vset1(0));
+    p.tl = vasflt(vi_xor(vasint(z.lo), FN(sign_bits)(z.hi)));
+    VT tq = vmax(t, vset1(0x1p-100));                            /* as family_gelu.h */
+    DW a = FN(two_prod)(vmul(tq, vset1(-0.5)), tq);
+    if (!forward)
+        a.lo = vfnma(tq, p.tl, a.lo);
+    p.e = FN(exp_dw)(a, forward);
+    p.tail = FN(piece_poly)(K(R), K(R_BYPIECE), t, 0);
+    if (!forward)
+        p.tail.lo = vfma(vfms(t, p.tail.hi, vset1(GG_C_HI)), p.tl, p.tail.lo);
+    return p;
+}
+
+/* x Phi(z) for the ordinary lanes (others: anything), rounded once; x's sign is OR-ed in
+ * by the caller. For z = x (mu = 0, sigma = 1) every operation is gelu's (family_gelu.h,
+ * rounded as rounding.h's round_pre does). */
+static GC_ALWAYS_INLINE VT FN(gg_value_common)(VT x, DW z)
+{
+    FN(gg_phi) p = FN(gg_phi_parts)(z, 1);
+    DW pm = FN(dw_mul_dw)(p.e.m, p.tail);
+    /* - E c tl, on the product (exp's unnormalised low word would drop part of it) */
+    pm.lo = vfnma(vmul(vadd(p.e.m.hi, p.e.m.lo), p.tl), vset1(GG_C_HI), pm.lo);
+    VI kk = vi_keep_not(p.neg, vi_min(p.e.nneg, vi_set1(2 * GC_P + 4)));
+    VT s = vasflt(vi_or(vasint(FN(pow2neg)(kk)), vi_keep(p.neg, vasint(vset1(-0.0)))));
+    VT a = vkeep_not(p.neg, vset1(1));
+    DW m;
+    m.hi = vfnma(s, pm.hi, a);
+    m.lo = vfnma(s, pm.lo, vfnma(s, pm.hi, vsub(a, m.hi)));
+    VI nneg = vi_keep(p.neg, p.e.nneg);
+    return FN(scale_round)(vfma(m.hi, x, vmul(m.lo, x)), nneg, 1, 0);
+}
+
+/* x Phi(z) where `rare` (sigma <= 0, inf or NaN, z NaN or past the clamp) */
+static GC_ALWAYS_INLINE VT FN(gg_value_special)(VT x, VT mu, VT sigma, VT d)
+{
+    const VT inf = vset1(HUGE_VAL);
+    VM nan = vmor(vmor(visnan(x), visnan(mu)), vmor(visnan(d), vgt_un(vset1(0), sigma)));
+    /* sigma < 0 (not NaN): a NaN that raises "invalid", as a domain error does */
+    VT bad = vkeep(vlt(sigma, vset1(0)), inf);
+    VT q = vadd(vadd(vadd(vkeep(nan, x), vkeep(nan, mu)), vkeep(nan, sigma)),
+                vadd(vkeep(nan, d), vsub(bad, bad)));
+    /* z -> +inf: x; z -> -inf (sigma = 0 and x = mu included): 0 with x's sign; sigma =
+     * inf with d = +-inf (z NaN): x/2 */
+    VT lim = vsel(vgt(d, vset1(0)), x, vasflt(FN(sign_bits)(x)));
+    lim = vsel(vgt_un(vabs(sigma), vset1(DBL_MAX)), vmul(x, vset1(0.5)), lim);
+    return vsel(nan, q, lim);
+}
+
+/* The float64 kernel of x Phi((x - mu)/sigma) */
+static GC_ALWAYS_INLINE VT FN(gg_value64)(VT x, VT mu, VT sigma)
+{
+    FN(gg_in) g = FN(gg_prepare)(x, mu, sigma);
+    DW z = FN(dw_make)(vkeep_not(g.rare, g.z.hi), vkeep_not(g.rare, g.z.lo));
+    VT y = FN(gg_value_common)(vkeep_not(g.rare, g.x), z);
+    y = vasflt(vi_or(vasint(y), FN(sign_bits)(x)));
+    if (vany(g.rare))
+        y = vsel(g.rare, FN(gg_value_special)(x, mu, sigma, vsub(x, mu)), y);
+    return y;
+}
+
+/* The float32 value's core, in the float64 layer: x Phi(z) for float32 x (in xd) and z
+ * in double, |z| <= V64_TCLAMP (gelu_f32via64.h's f32via64 with x as the multiplier) */
+static GC_ALWAYS_INLINE VT FN(gg_v64)(VT xd, VT z)
+{
+    const VT one = vset1(1), magic = vset1(V64_MAGIC), invc = vset1(V64_INV_C);
+    VT t = vabs(z), h = vmul(t, t);
+    VT sh = vfnma(h, invc, magic);
+    VT f = vfms(h, invc, vsub(magic, sh));
+    VT f2 = vmul(f, f);
+    VT ev = vfma(f2, vset1(V64_A2), one), od = vfma(f2, vset1(V64_A3), vset1(V64_A1));
+    VT pe = vfma(f, od, ev), qe = vfnma(f, od, ev);
+    /* x, negated where z < 0 (|x| = t for gelu) */
+    pe = vmul(pe, vasflt(vi_xor(vasint(xd), FN(sign_bits)(z))));
+    VT num = vmul(pe, FN(v64_poly)(V64_P, GELU_C_V64_P_DEG, 0, t, h));
+    VT den = vmul(qe, FN(v64_poly)(V64_Q, GELU_C_V64_Q_DEG, 1, t, h));
+    /* times 2^k on the denominator's exponent (sh's low bits hold -k): the same quotient
+     * as gelu's 2^-k on the numerator, and num may be 0 here */
+    den = vasflt(vi_sub(vasint(den), vi_sll(vasint(sh), 52)));
+    return vfms(xd, vsel_sign(z, vset1(0), one), vdiv(num, den));
+}
+
+/* One float64 vector of the float32 value: x, mu, sigma float32 values held in doubles */
+static GC_ALWAYS_INLINE VT FN(gg_value_f32part)(VT xd, VT mud, VT sd)
+{
+    /* sigma <= 0 or NaN: rare, divided by the least subnormal (no 0/0), as gg_prepare */
+    VT z = vdiv(vsub(xd, mud), vmax(sd, vset1(0x1p-1074)));
+    VM rare = vmor(vgt_un(vabs(z), vset1(V64_TCLAMP)), vgt_un(vset1(0x1p-1074), sd));
+    VT r = FN(gg_v64)(vkeep_not(rare, xd), vkeep_not(rare, z));
+    if (vany(rare))     /* the double-word kernel (limits, NaN) for the rare lanes */
+        r = vsel(rare, FN(gg_value64)(xd, mud, sd), r);
+    return r;
+}
+
+/* The three derivatives (or dy times them) of the ordinary lanes of g (others: anything)
+ * and their limits, rounded; out[0..2] = d/dx, d/dmu, d/dsigma. */
+static GC_ALWAYS_INLINE VT FN(gg_round)(DW m, VI nneg, VT dy, int backward)
+{
+    VT v = vadd(m.hi, m.lo);
+    if (backward) {
+        /* dy m formed unscaled where |m| <= 1, and with up to 2^-64 of the scale on m where
+         * it is larger (|m| < 2^62): no overflow that the scale would undo */
+        VI k1 = vi_keep(vgt(vabs(v), vset1(1)), vi_min(nneg, vi_set1(64)));
+        v = vmul(dy, vmul(v, FN(pow2neg)(k1)));
+        nneg = vi_sub(nneg, k1);
+    }
+    return FN(scale_round)(v, nneg, 1, 0);
+}
+
+static GC_ALWAYS_INLINE void FN(gg_grads_common)(FN(gg_in) g, VT dy, int backward, VT out[3])
+{
+    const VT one = vset1(1);
+    VM rare = g.rare;
+    DW z = FN(dw_make)(vkeep_not(rare, g.z.hi), vkeep_not(rare, g.z.lo));
+    VT x = vkeep_not(rare, g.x), sigma = vsel(rare, one, g.sigma);
+    /* cw = c x / sigma as a double-word (c x exact as hi + lo; the remainder exact) */
+    DW p = FN(two_prod)(x, vset1(GG_C_HI));
+    p.lo = vfma(x, vset1(GG_C_LO), p.lo);
+    DW cw;
+    cw.hi = vdiv(p.hi, sigma);
+    cw.lo = vdiv(vadd(vfnma(cw.hi, sigma, p.hi), p.lo), sigma);
+    cw.lo = vkeep(vlt(vabs(cw.hi), vset1(HUGE_VAL)), cw.lo);    /* x/sigma overflowed */
+    FN(gg_phi) ph = FN(gg_phi_parts)(z, 0);
+    /* d/dx = Phi(z) + w phi(z) = a - s E (R - sign(z) c w): z < 0 (a = 0, s = -1) gives
+     * E (R + c w), z >= 0 gives 1 - E (R - c w) */
+    VT sg = vkeep_not(ph.neg, vset1(-0.0));
+    DW cws = FN(dw_make)(vasflt(vi_xor(vasint(cw.hi), vasint(sg))),
+                         vasflt(vi_xor(vasint(cw.lo), vasint(sg))));
+    DW tt = FN(two_sum)(ph.tail.hi, cws.hi);
+    tt.lo = vadd(tt.lo, vadd(ph.tail.lo, cws.lo));
+    DW pm = FN(dw_mul_dw)(ph.e.m, tt);
+    /* z >= 0: 1 - 2^-k' pm with k' = min(nneg, 2p + 68): past it, 2^-nneg |pm| < 2^-(p+4)
+     * (|pm| < 2^62: |x - mu| >= 2^-54 |x| bounds |w| by 2^54 |z|, or z = 0 and nneg = 0) */
+    VI kk = vi_keep_not(ph.neg, vi_min(ph.e.nneg, vi_set1(2 * GC_P + 68)));
+    VT s = vasflt(vi_or(vasint(FN(pow2neg)(kk)), vi_keep(ph.neg, vasint(vset1(-0.0)))));
+    VT a = vkeep_not(ph.neg, one);
+    DW m = FN(two_sum)(a, vneg(vmul(s, pm.hi)));
+    m.lo = vfnma(s, pm.lo, m.lo);
+    out[0] = FN(gg_round)(m, vi_keep(ph.neg, ph.e.nneg), dy, backward);
+    /* d/dmu = -E c w, d/dsigma = z d/dmu (0 with its sign where z = 0: w may be inf) */
+    DW mm = FN(dw_mul_dw)(ph.e.m, cw);
+    mm.hi = vneg(mm.hi);
+    mm.lo = vneg(mm.lo);
+    out[1] = FN(gg_round)(mm, ph.e.nneg, dy, backward);
+    VT ds = FN(gg_round)(FN(dw_mul_dw)(mm, z), ph.e.nneg, dy, backward);
+    VT zero = vasflt(vi_xor(FN(sign_bits)(mm.hi), FN(sign_bits)(z.hi)));
+    out[2] = vsel(vlt(vabs(z.hi), vset1(0x1p-1074)), backward ? vmul(dy, zero) : zero, ds);
+}
+
+/* The derivatives' limits where `rare`: NaN (any NaN, sigma < 0, sigma = inf with d
+ * infinite); sigma = inf: d/dx = 1/2; z -> +inf: 1; z -> -inf: 0 with the sign of
+ * Phi + w phi (that of x/sigma + 1/t, i.e. x + sigma^2/|d|); d/dmu: 0 with -x's sign;
+ * d/dsigma: 0 with the sign of -x z. Backward: dy times them, where a zero standing for
+ * a tiny nonzero value (x, d finite, sigma > 0) times dy = +-inf is +-inf. */
+static GC_ALWAYS_INLINE void FN(gg_grads_special)(VT x, VT mu, VT sigma, VT dy, int backward,
+                                                  VT out[3])
+{
+    const VT inf = vset1(HUGE_VAL), one = vset1(1), sbit = vset1(-0.0);
+    VT d = vsub(x, mu);
+    VM sinf = vgt_un(sigma, vset1(DBL_MAX));
+    VM nan = vmor(vmor(visnan(x), visnan(mu)), vmor(visnan(d), vgt_un(vset1(0), sigma)));
+    /* sigma = inf with d = +-inf: |d| - sigma is NaN there only */
+    nan = vmor(nan, visnan(vsub(vabs(d), sigma)));
+    VT bad = vkeep(vlt(sigma, vset1(0)), inf);
+    VT q = vadd(vadd(vadd(vkeep(nan, x), vkeep(nan, mu)), vkeep(nan, sigma)),
+                vadd(vkeep(nan, d), vsub(bad, bad)));
+    VI sx = FN(sign_bits)(x);
+    VT z0 = vasflt(FN(sign_bits)(vadd(x, vdiv(vmul(sigma, sigma),
+                                                       vmax(vabs(d), vset1(0x1p-1074))))));
+    VT dx = vsel(vgt(d, vset1(0)), one, z0);
+    dx = vsel(sinf, vset1(0.5), dx);
+    VT dmu = vasflt(vi_xor(sx, vasint(sbit)));
+    VT dsg = vasflt(vi_xor(vi_xor(sx, FN(sign_bits)(d)), vasint(sbit)));
+    VT lim[3] = {dx, dmu, dsg};
+    for (int i = 0; i < 3; i++) {
+        VT l = lim[i];
+        if (backward) {
+            /* finite lanes past the clamp: the zero is a tiny value, so dy = inf gives inf */
+            VM tiny = GG_AND(GG_AND(vlt(vabs(d), inf), vlt(vabs(x), inf)), vgt(sigma, vset1(0)));
+            VM infdy = vgt_un(vabs(dy), vset1(DBL_MAX));
+            l = vsel(GG_AND(tiny, infdy), vasflt(vi_or(vasint(vadd(vabs(l), one)),
+                                                      FN(sign_bits)(l))), l);
+            l = vmul(dy, l);
+        }
+        out[i] = vsel(nan, q, l);
+    }
+}
+
+/* The float64 kernel of the derivatives (or dy times them) */
+static GC_ALWAYS_INLINE void FN(gg_grads64)(VT x, VT mu, VT sigma, VT dy, int backward,
+                                            VT out[3])
+{
+    FN(gg_in) g = FN(gg_prepare)(x, mu, sigma);
+    VT dyc = backward ? vkeep_not(g.rare, dy) : dy;
+    FN(gg_grads_common)(g, dyc, backward, out);
+    if (vany(g.rare)) {
+        VT sp[3];
+        FN(gg_grads_special)(x, mu, sigma, dy, backward, sp);
+        for (int i = 0; i < 3; i++)
+            out[i] = vsel(g.rare, sp[i], out[i]);
+    }
+}
+#endif
+
+#define GC_GG64(name) GC_CAT(GC_CAT(name, f64), GC_ISA)
+
+/* The public kernels: in[] = x, mu, sigma (backward: dy, x, mu, sigma); out[] = the value,
+ * or the three derivatives */
+static GC_ALWAYS_INLINE void FN(gelu_general_kernel)(const VT *in, VT *out, int kind)
+{
+#if GC_IS_F32
+    GC_W a[4][GC_WIDE_N], r[3][GC_WIDE_N];
+    int nin = kind == GC_GG_BACKWARD ? 4 : 3;
+    for (int j = 0; j < nin; j++)
+        vwiden(in[j], a[j]);
+    for (int i = 0; i < GC_WIDE_N; i++) {
+        if (kind == GC_GG_VALUE) {
+            r[0][i] = GC_GG64(gg_value_f32part)(a[0][i], a[1][i], a[2][i]);
+        } else {
+            GC_W o[3];
+            if (kind == GC_GG_GRAD)
+                GC_GG64(gg_grads64)(a[0][i], a[1][i], a[2][i], a[0][i], 0, o);
+            else
+                GC_GG64(gg_grads64)(a[1][i], a[2][i], a[3][i], a[0][i], 1, o);
+            for (int k = 0; k < 3; k++)
+                r[k][i] = o[k];
+        }
+    }
+    if (kind == GC_GG_VALUE) {
+        out[0] = vasflt(vi_or(vasint(vnarrow(r[0])), FN(sign_bits)(in[0])));
+    } else {
+        for (int k = 0; k < 3; k++)
+            out[k] = vnarrow(r[k]);
+    }
+#else
+    if (kind == GC_GG_VALUE)
+        out[0] = FN(gg_value64)(in[0], in[1], in[2]);
+    else if (kind == GC_GG_GRAD)
+        FN(gg_grads64)(in[0], in[1], in[2], in[0], 0, out);
+    else
+        FN(gg_grads64)(in[1], in[2], in[3], in[0], 1, out);
+#endif
+}
+
+/* The fast tier's gelu_general: the exact kernel (within 1 ulp, so within the fast
+ * bound), except in lanes with mu = 0 and sigma = 1, which take fast.gelu's kernel so
+ * that fast.gelu_general(x, 0, 1) is fast.gelu(x) bit for bit; a vector of such lanes
+ * alone runs fast.gelu only. Its derivatives are the exact tier's kernels. */
+static GC_ALWAYS_INLINE void FN(fast_gelu_general_kernel)(const VT *in, VT *out, int kind)
+{
+    if (kind != GC_GG_VALUE) {
+        FN(gelu_general_kernel)(in, out, kind);
+        return;
+    }
+    const VT least = vset1(GC_IS_F32 ? 0x1p-149 : 0x1p-1074);
+    VM zero_mu = vlt(vabs(in[1]), least);
+    VM unit = vlt(vabs(vsub(in[2], vset1(1))), least);
+    VM id = vsel(zero_mu, unit, zero_mu);
+    if (vall(id)) {
+        out[0] = FN(k_fast_gelu)(in[0]);
+        return;
+    }
+    FN(gelu_general_kernel)(in, out, kind);
+    if (vany(id))
+        out[0] = vsel(id, FN(k_fast_gelu)(in[0]), out[0]);
+}
