@@ -84,7 +84,7 @@ const char *gelu_c_build_flags(void) { return GELU_C_CFLAGS; }
     { (void)u; active->name##_f64(a[0], s[0], a[1], s[1], a[2], s[2], d[0]); }        \
     static gelu_c_loop_fn loops_##name[2] = {loop_##name##_f32, loop_##name##_f64};
 /* functions with parameters take NumPy's args and steps as they come */
-#define GC_P_LOOPS(name, nin, nout, call)                                             \
+#define GC_P_LOOPS(name, nin, nout, call, sp)                                             \
     static void loop_##name##_f32(char **a, intptr_t const *d, intptr_t const *s, void *u) \
     { (void)u; active->name##_f32(a, s, d[0]); }                                      \
     static void loop_##name##_f64(char **a, intptr_t const *d, intptr_t const *s, void *u) \
@@ -96,7 +96,7 @@ GELU_C_PARAM_FUNCS(GC_P_LOOPS)
 
 #define GC_U_DEF(name) {#name, 1, 1, loops_##name},
 #define GC_B_DEF(name) {#name, 2, 1, loops_##name},
-#define GC_P_DEF(name, nin, nout, call) {#name, nin, nout, loops_##name},
+#define GC_P_DEF(name, nin, nout, call, sp) {#name, nin, nout, loops_##name},
 const gelu_c_ufunc_def gelu_c_ufunc_defs[] = {
     GELU_C_UNARY_FUNCS(GC_U_DEF)
     GELU_C_BINARY_FUNCS(GC_B_DEF)

@@ -21,7 +21,7 @@ typedef void (*gelu_c_param_fn)(char **args, const ptrdiff_t *steps, ptrdiff_t n
 typedef struct {
 #define GELU_C_U_(name) gelu_c_unary_fn name##_f32, name##_f64;
 #define GELU_C_B_(name) gelu_c_binary_fn name##_f32, name##_f64;
-#define GELU_C_P_(name, nin, nout, call) gelu_c_param_fn name##_f32, name##_f64;
+#define GELU_C_P_(name, nin, nout, call, sp) gelu_c_param_fn name##_f32, name##_f64;
     GELU_C_UNARY_FUNCS(GELU_C_U_)
     GELU_C_BINARY_FUNCS(GELU_C_B_)
     GELU_C_PARAM_FUNCS(GELU_C_P_)

@@ -41,16 +41,18 @@
     X(fast_silu_backward) \
     /* end */
 
-/* Functions with parameters: X(name, inputs, outputs, kernel call), the kernel
- * reading in[] (x and the parameters, after dy for a backward function) and
- * writing out[] (the value, or a derivative per argument); loops_general.h */
+/* Functions with parameters: X(name, inputs, outputs, kernel call, scalar_params),
+ * the kernel reading in[] (x and the parameters, after dy for a backward function)
+ * and writing out[] (the value, or a derivative per argument); scalar_params the
+ * loop for parameters that are one number each (a value's kernel <stem>_kernel has
+ * <stem>_scalar_params), or no_scalar_params; loops_general.h */
 #define GELU_C_PARAM_FUNCS(X) \
-    X(gelu_general, 3, 1, FN(gelu_general_kernel)(in, out, GC_GG_VALUE)) \
-    X(gelu_general_grad, 3, 3, FN(gelu_general_kernel)(in, out, GC_GG_GRAD)) \
-    X(gelu_general_backward, 4, 3, FN(gelu_general_kernel)(in, out, GC_GG_BACKWARD)) \
-    X(fast_gelu_general, 3, 1, FN(fast_gelu_general_kernel)(in, out, GC_GG_VALUE)) \
-    X(fast_gelu_general_grad, 3, 3, FN(fast_gelu_general_kernel)(in, out, GC_GG_GRAD)) \
-    X(fast_gelu_general_backward, 4, 3, FN(fast_gelu_general_kernel)(in, out, GC_GG_BACKWARD)) \
+    X(gelu_general, 3, 1, FN(gelu_general_kernel)(in, out, GC_GG_VALUE), gelu_general_scalar_params) \
+    X(gelu_general_grad, 3, 3, FN(gelu_general_kernel)(in, out, GC_GG_GRAD), no_scalar_params) \
+    X(gelu_general_backward, 4, 3, FN(gelu_general_kernel)(in, out, GC_GG_BACKWARD), no_scalar_params) \
+    X(fast_gelu_general, 3, 1, FN(fast_gelu_general_kernel)(in, out, GC_GG_VALUE), fast_gelu_general_scalar_params) \
+    X(fast_gelu_general_grad, 3, 3, FN(fast_gelu_general_kernel)(in, out, GC_GG_GRAD), no_scalar_params) \
+    X(fast_gelu_general_backward, 4, 3, FN(fast_gelu_general_kernel)(in, out, GC_GG_BACKWARD), no_scalar_params) \
     /* end */
 
 /* Each function's kernel: FORWARD(name, value, sign_of_x) for f(x) and

@@ -47,21 +47,37 @@
  * change), so that the division's remainder stays exact. */
 typedef struct { VT x, mu, sigma, d; DW z; VM rare; } FN(gg_in);
 
-static GC_ALWAYS_INLINE FN(gg_in) FN(gg_prepare)(VT x, VT mu, VT sigma)
+static GC_ALWAYS_INLINE VT FN(gg_scale)(VT sigma)
+{
+    return vsel(vlt(sigma, vset1(0x1p-900)), vset1(0x1p200), vset1(1));
+}
+
+/* sigma, or 1 where it is <= 0 or NaN (rare lanes): no 1/0 or 0 * inf -- a ReLU lane, or a
+ * partial vector's zero padding -- raises a flag */
+static GC_ALWAYS_INLINE VT FN(gg_sigma_ok)(VT sigma)
+{
+    return vsel(vgt_un(vset1(0x1p-1074), sigma), vset1(1), sigma);
+}
+
+/* r = 1/sigma (sigma scaled, as gg_sigma_ok gives it); z = d r. The caller passes r where sigma is one number for the whole
+ * array (the same value: one IEEE division), else (have_r = 0) it is computed here. */
+static GC_ALWAYS_INLINE FN(gg_in) FN(gg_prepare)(VT x, VT mu, VT sigma, int have_r, VT r)
 {
     FN(gg_in) g;
-    VT sc = vsel(vlt(sigma, vset1(0x1p-900)), vset1(0x1p200), vset1(1));
+    VT sc = FN(gg_scale)(sigma);
     g.x = vmul(x, sc);
     g.mu = vmul(mu, sc);
     g.sigma = vmul(sigma, sc);
     DW d = FN(two_sum)(g.x, vneg(g.mu));
     g.d = d.hi;
-    /* sigma <= 0 and NaN lanes (rare) divide by the least subnormal: no 0/0 (a ReLU
-     * lane, x = mu, or a partial vector's padding) raises "invalid" */
-    VT sdiv = vmax(g.sigma, vset1(0x1p-1074));
-    g.z.hi = vdiv(d.hi, sdiv);
-    /* d.hi - z.hi sigma is exact (the remainder of a correctly rounded quotient) */
-    g.z.lo = vdiv(vadd(vfnma(g.z.hi, sdiv, d.hi), d.lo), sdiv);
+    VT sdiv = FN(gg_sigma_ok)(g.sigma);
+    if (!have_r)
+        r = vdiv(vset1(1), sdiv);
+    /* z.hi = d.hi r is within 1.5 ulp of d.hi/sigma, so the remainder d.hi - z.hi sigma is
+     * below 2 ulp(d.hi) and its one rounding (in the FMA) costs 2^-105 |z|; z.lo's
+     * rounding errors are 2^-51 of z.lo */
+    g.z.hi = vmul(d.hi, r);
+    g.z.lo = vmul(vadd(vfnma(g.z.hi, sdiv, d.hi), d.lo), r);
     /* sigma <= 0 or NaN (below the least subnormal), sigma = inf, |z| past the clamp or
      * NaN (x or mu infinite or NaN, sigma = 0) */
     g.rare = vmor(vmor(vgt_un(vset1(0x1p-1074), g.sigma), vgt_un(g.sigma, vset1(DBL_MAX))),
@@ -128,10 +144,10 @@ static GC_ALWAYS_INLINE VT FN(gg_value_special)(VT x, VT mu, VT sigma, VT d)
     return vsel(nan, q, lim);
 }
 
-/* The float64 kernel of x Phi((x - mu)/sigma) */
-static GC_ALWAYS_INLINE VT FN(gg_value64)(VT x, VT mu, VT sigma)
+/* The float64 kernel of x Phi((x - mu)/sigma); r as gg_prepare's */
+static GC_ALWAYS_INLINE VT FN(gg_value64)(VT x, VT mu, VT sigma, int have_r, VT r)
 {
-    FN(gg_in) g = FN(gg_prepare)(x, mu, sigma);
+    FN(gg_in) g = FN(gg_prepare)(x, mu, sigma, have_r, r);
     DW z = FN(dw_make)(vkeep_not(g.rare, g.z.hi), vkeep_not(g.rare, g.z.lo));
     VT y = FN(gg_value_common)(vkeep_not(g.rare, g.x), z);
     y = vasflt(vi_or(vasint(y), FN(sign_bits)(x)));
@@ -161,16 +177,29 @@ static GC_ALWAYS_INLINE VT FN(gg_v64)(VT xd, VT z)
     return vfms(xd, vsel_sign(z, vset1(0), one), vdiv(num, den));
 }
 
-/* One float64 vector of the float32 value: x, mu, sigma float32 values held in doubles */
-static GC_ALWAYS_INLINE VT FN(gg_value_f32part)(VT xd, VT mud, VT sd)
+/* One float64 vector of the float32 value: x, mu, sigma float32 values held in doubles,
+ * rs = 1/sigma (gg_recip) */
+static GC_ALWAYS_INLINE VT FN(gg_value_f32part)(VT xd, VT mud, VT sd, VT rs)
 {
-    /* sigma <= 0 or NaN: rare, divided by the least subnormal (no 0/0), as gg_prepare */
-    VT z = vdiv(vsub(xd, mud), vmax(sd, vset1(0x1p-1074)));
+    /* z within 3 ulp (double) of (x - mu)/sigma: 2^-44 on Phi at |z| = 14.375 */
+    VT z = vmul(vsub(xd, mud), rs);
     VM rare = vmor(vgt_un(vabs(z), vset1(V64_TCLAMP)), vgt_un(vset1(0x1p-1074), sd));
+    if (!vany(rare))
+        return FN(gg_v64)(xd, z);
+    /* the double-word kernel (limits, NaN) for the rare lanes, the core on the others */
     VT r = FN(gg_v64)(vkeep_not(rare, xd), vkeep_not(rare, z));
-    if (vany(rare))     /* the double-word kernel (limits, NaN) for the rare lanes */
-        r = vsel(rare, FN(gg_value64)(xd, mud, sd), r);
-    return r;
+    return vsel(rare, FN(gg_value64)(xd, mud, sd, 0, sd), r);
+}
+
+static GC_ALWAYS_INLINE VT FN(gg_recip)(VT sd)
+{
+    return vdiv(vset1(1), FN(gg_sigma_ok)(sd));
+}
+
+/* a double in every lane (for the float32 instantiation, which has no float64 vset1) */
+static GC_ALWAYS_INLINE VT FN(gg_bcast)(double v)
+{
+    return vset1(v);
 }
 
 /* The three derivatives (or dy times them) of the ordinary lanes of g (others: anything)
@@ -199,7 +228,7 @@ static GC_ALWAYS_INLINE void FN(gg_grads_common)(FN(gg_in) g, VT dy, int backwar
     p.lo = vfma(x, vset1(GG_C_LO), p.lo);
     DW cw;
     cw.hi = vdiv(p.hi, sigma);
-    cw.lo = vdiv(vadd(vfnma(cw.hi, sigma, p.hi), p.lo), sigma);
+    cw.lo = vdiv(vadd(vfnma(cw.hi, sigma, p.hi), p.lo), sigma);   /* exact remainder */
     cw.lo = vkeep(vlt(vabs(cw.hi), vset1(HUGE_VAL)), cw.lo);    /* x/sigma overflowed */
     FN(gg_phi) ph = FN(gg_phi_parts)(z, 0);
     /* d/dx = Phi(z) + w phi(z) = a - s E (R - sign(z) c w): z < 0 (a = 0, s = -1) gives
@@ -271,7 +300,7 @@ static GC_ALWAYS_INLINE void FN(gg_grads_special)(VT x, VT mu, VT sigma, VT dy, 
 static GC_ALWAYS_INLINE void FN(gg_grads64)(VT x, VT mu, VT sigma, VT dy, int backward,
                                             VT out[3])
 {
-    FN(gg_in) g = FN(gg_prepare)(x, mu, sigma);
+    FN(gg_in) g = FN(gg_prepare)(x, mu, sigma, 0, sigma);
     VT dyc = backward ? vkeep_not(g.rare, dy) : dy;
     FN(gg_grads_common)(g, dyc, backward, out);
     if (vany(g.rare)) {
@@ -296,7 +325,8 @@ static GC_ALWAYS_INLINE void FN(gelu_general_kernel)(const VT *in, VT *out, int 
         vwiden(in[j], a[j]);
     for (int i = 0; i < GC_WIDE_N; i++) {
         if (kind == GC_GG_VALUE) {
-            r[0][i] = GC_GG64(gg_value_f32part)(a[0][i], a[1][i], a[2][i]);
+            r[0][i] = GC_GG64(gg_value_f32part)(a[0][i], a[1][i], a[2][i],
+                                                 GC_GG64(gg_recip)(a[2][i]));
         } else {
             GC_W o[3];
             if (kind == GC_GG_GRAD)
@@ -315,13 +345,25 @@ static GC_ALWAYS_INLINE void FN(gelu_general_kernel)(const VT *in, VT *out, int 
     }
 #else
     if (kind == GC_GG_VALUE)
-        out[0] = FN(gg_value64)(in[0], in[1], in[2]);
+        out[0] = FN(gg_value64)(in[0], in[1], in[2], 0, in[2]);
     else if (kind == GC_GG_GRAD)
         FN(gg_grads64)(in[0], in[1], in[2], in[0], 0, out);
     else
         FN(gg_grads64)(in[1], in[2], in[3], in[0], 1, out);
 #endif
 }
+
+#if GC_IS_F32
+/* one float32 vector of x with broadcast float64 parameters (gelu_general_scalar_params) */
+static GC_ALWAYS_INLINE VT FN(gg_value_f32_sp)(VT x, GC_W mud, GC_W sd, GC_W rs)
+{
+    GC_W w[GC_WIDE_N];
+    vwiden(x, w);
+    for (int i = 0; i < GC_WIDE_N; i++)
+        w[i] = GC_GG64(gg_value_f32part)(w[i], mud, sd, rs);
+    return vasflt(vi_or(vasint(vnarrow(w)), FN(sign_bits)(x)));
+}
+#endif
 
 /* The fast tier's gelu_general: the exact kernel (within 1 ulp, so within the fast
  * bound), except in lanes with mu = 0 and sigma = 1, which take fast.gelu's kernel so

@@ -5,12 +5,78 @@
  * a scalar mu or sigma, or a per-channel one along the other axis) fills its chunk once,
  * the array's last vector is a partial one through the same kernel, and any overlap of
  * an output with an input other than element for element runs one element at a time.
- * The one-lane layer loads at any stride: no chunks. */
+ * The one-lane layer loads at any stride: no chunks. gelu_general with one mu and one
+ * sigma for the whole array has a loop of its own (scalar_params). */
 
 #define GC_NCHUNK 256
 _Static_assert(GC_NCHUNK % (2 * GC_LANES) == 0, "a chunk is whole loop iterations");
 
-#define GC_PARAM_LOOP(name, nin, nout, call)                                          \
+/* gelu_general over contiguous x and out with one mu and one sigma for the whole array
+ * (the common case: one learnable pair per layer): 1/sigma is computed once, the same
+ * IEEE division the kernel does per element, so the bits do not depend on how mu and
+ * sigma were passed; the parameters' range checks are made once too. Returns 0 (not
+ * handled: the general loop runs) for strided operands and for parameters that are not
+ * ordinary (NaN, sigma <= 0 or infinite). */
+static GC_ALWAYS_INLINE int FN(gelu_general_scalar_params)(char **args, const ptrdiff_t *steps,
+                                                            ptrdiff_t n)
+{
+    const ptrdiff_t e = (ptrdiff_t)sizeof(GC_T);
+    GC_T mu, sigma;
+    if (steps[0] != e || steps[3] != e || GC_LANES == 1)
+        return 0;
+    memcpy(&mu, args[1], sizeof mu);
+    memcpy(&sigma, args[2], sizeof sigma);
+    if (!(isgreater(sigma, (GC_T)0x1p-100) && isless(sigma, (GC_T)0x1p100)
+          && isless(fabs((double)mu), 0x1p100)))
+        return 0;
+    const char *x = args[0];
+    char *out = args[3];
+#if GC_IS_F32
+    GC_W mud = GC_GG64(gg_bcast)(mu), sd = GC_GG64(gg_bcast)(sigma);
+    GC_W rs = GC_GG64(gg_bcast)(1.0 / (double)sigma);
+#define GG_SP_KERNEL(v) FN(gg_value_f32_sp)((v), mud, sd, rs)
+#else
+    VT mud = vset1(mu), sd = vset1(sigma), rs = vset1(1.0 / sigma);
+#define GG_SP_KERNEL(v) FN(gg_value64)((v), mud, sd, 1, rs)
+#endif
+    ptrdiff_t j = 0;
+    for (; j + GC_LANES <= n; j += GC_LANES)
+        vstore(out + j * e, e, GG_SP_KERNEL(vload(x + j * e, e)));
+    for (; j < n; j += GC_LANES) {
+        ptrdiff_t p = n - j < GC_LANES ? n - j : GC_LANES;
+        (void)p;
+        vstore_part(out + j * e, e, p, GG_SP_KERNEL(vload_part(x + j * e, e, p)));
+    }
+#undef GG_SP_KERNEL
+    return 1;
+}
+
+/* The fast tier's, for one mu and one sigma: mu = 0 and sigma = 1 is fast.gelu's loop */
+static GC_ALWAYS_INLINE int FN(fast_gelu_general_scalar_params)(char **args,
+                                                                 const ptrdiff_t *steps,
+                                                                 ptrdiff_t n)
+{
+    GC_T mu, sigma;
+    memcpy(&mu, args[1], sizeof mu);
+    memcpy(&sigma, args[2], sizeof sigma);
+    if (mu == 0 && sigma == 1) {
+        FN(fast_gelu)(args[0], steps[0], args[3], steps[3], n);
+        return 1;
+    }
+    return FN(gelu_general_scalar_params)(args, steps, n);
+}
+
+/* for the functions with parameters that have no such specialisation */
+static GC_ALWAYS_INLINE int FN(no_scalar_params)(char **args, const ptrdiff_t *steps,
+                                                 ptrdiff_t n)
+{
+    (void)args;
+    (void)steps;
+    (void)n;
+    return 0;
+}
+
+#define GC_PARAM_LOOP(name, nin, nout, call, scalar_params)                                          \
     static GC_ALWAYS_INLINE void FN(k_##name)(const VT *in, VT *out) { call; }       \
     /* m elements, contiguous operands */                                             \
     static GC_ALWAYS_INLINE void FN(run_##name)(const char *const *src, char *const *dst, \
@@ -50,6 +116,9 @@ _Static_assert(GC_NCHUNK % (2 * GC_LANES) == 0, "a chunk is whole loop iteration
         for (int o = 0; o < nout; o++)                                                \
             for (int k = 0; k < nin + o; k++)                                         \
                 seq |= FN(overlaps)(args[k], steps[k], args[nin + o], steps[nin + o], n); \
+        if (!seq && steps[1] == 0 && steps[2] == 0                                    \
+            && FN(scalar_params)(args, steps, n))                                     \
+            return;                                                                   \
         if (seq) {                                                                    \
             for (ptrdiff_t i = 0; i < n; i++) {                                       \
                 VT a[nin], r[nout];                                                   \

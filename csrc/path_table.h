@@ -4,7 +4,7 @@
 const gelu_c_kernel_table GC_CAT(gelu_c_kernels, GC_ISA) = {
     GELU_C_UNARY_FUNCS(GC_ENTRY)
     GELU_C_BINARY_FUNCS(GC_ENTRY)
-#define GC_PARAM_ENTRY(name, nin, nout, call) GC_ENTRY(name)
+#define GC_PARAM_ENTRY(name, nin, nout, call, sp) GC_ENTRY(name)
     GELU_C_PARAM_FUNCS(GC_PARAM_ENTRY)
 #undef GC_PARAM_ENTRY
 };

@@ -56,6 +56,15 @@ def _kernel_call(kernel):
     return f"FN({m.group(1)}){m.group(2)}"
 
 
+def _scalar_params(f):
+    """The loop for one number per parameter: gelu_general_kernel(...) ->
+    gelu_general_scalar_params (value functions only)."""
+    stem = f.kernel.split("(")[0]
+    if f.kind == "value" and stem.endswith("_kernel"):
+        return stem[:-len("_kernel")] + "_scalar_params"
+    return "no_scalar_params"
+
+
 def c_header(reg):
     plain = [f for f in reg.FUNCTIONS if not f.params]
     unary = [f.cname for f in plain if f.nin == 1]
@@ -76,11 +85,14 @@ def c_header(reg):
     out += _x_list("GELU_C_UNARY_FUNCS", unary)
     out += ["", "/* dy * f'(x): name(dy, x) */"]
     out += _x_list("GELU_C_BINARY_FUNCS", binary)
-    out += ["", "/* Functions with parameters: X(name, inputs, outputs, kernel call), the kernel",
-            " * reading in[] (x and the parameters, after dy for a backward function) and",
-            " * writing out[] (the value, or a derivative per argument); loops_general.h */",
+    out += ["", "/* Functions with parameters: X(name, inputs, outputs, kernel call, scalar_params),",
+            " * the kernel reading in[] (x and the parameters, after dy for a backward function)",
+            " * and writing out[] (the value, or a derivative per argument); scalar_params the",
+            " * loop for parameters that are one number each (a value's kernel <stem>_kernel has",
+            " * <stem>_scalar_params), or no_scalar_params; loops_general.h */",
             "#define GELU_C_PARAM_FUNCS(X) \\"]
-    out += [f"    X({f.cname}, {f.nin}, {f.nout}, {_kernel_call(f.kernel)}) \\" for f in param]
+    out += [f"    X({f.cname}, {f.nin}, {f.nout}, {_kernel_call(f.kernel)}, {_scalar_params(f)}) \\"
+            for f in param]
     out += ["    /* end */", ""]
     out += [
         "/* Each function's kernel: FORWARD(name, value, sign_of_x) for f(x) and",
