@@ -30,7 +30,8 @@ CC = os.environ.get("CC", "cc")
 @pytest.mark.parametrize("f64", [False, True], ids=["float32", "float64"])
 def test_no_subnormal_intermediates(f64):
     res = subnormal_check.subnormal_inputs(f64=f64)
-    assert sorted(res) == sorted(f.cname for f in registry.FUNCTIONS), sorted(res)
+    # the functions of x alone (the checking driver does not sweep parameters)
+    assert sorted(res) == sorted(f.cname for f in registry.FUNCTIONS if not f.params), sorted(res)
     bad = {name: r for name, r in res.items() if r[0]}
     assert not bad, ("inputs with a subnormal intermediate (count, first x, dy): "
                      f"{bad}")

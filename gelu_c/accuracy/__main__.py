@@ -39,6 +39,10 @@ def _parser():
                     help="instead of the tables: check all 2**32 float32 inputs of "
                          f"{' and '.join(exhaustive.FUNCS)} on each kernel path against "
                          "SciPy's ndtr in float64 (minutes per path; needs scipy)")
+    ap.add_argument("--general", action="store_true",
+                    help="instead of the tables: gelu_general, its partial derivatives and "
+                         "backward pass on --n-ulp samples of (x, mu, sigma) per dtype, each "
+                         "tier of --tier and each path, against mpmath")
     ap.add_argument("--functions", type=_list, metavar="F,G",
                     help=f"gelu_c function names, either tier (gelu, fast.gelu; default: the "
                          f"{len(registry.names())} of --tier; "
@@ -94,6 +98,18 @@ def main(argv=None):
         if args.json:
             save_json({"exhaustive": results}, args.json)
         return 0 if ok else 1
+    if args.general:
+        from . import general
+
+        tiers = ("exact", "fast") if args.tier == "all" else (args.tier,)
+        rows = general.measure(n=args.n_ulp, dtypes=args.dtypes, tiers=tiers, paths=paths,
+                               seed=args.seed)
+        print(general.table(rows))
+        bad = [r for r in rows if r["signs_wrong"] or max(
+            v / general.bound(r["tier"], k) for k, v in r.items() if k in general.COLUMNS) > 1]
+        for r in bad:
+            print(f"OVER BOUND: {r}", file=sys.stderr)
+        return 1 if bad else 0
     report = measure(functions=args.functions, dtypes=args.dtypes, paths=paths,
                      ranges=args.ranges, n_grid=args.n_grid, n_ulp=args.n_ulp, seed=args.seed,
                      others=_others(args.others),
