@@ -68,9 +68,13 @@ static GC_ALWAYS_INLINE FN(gg_in) FN(gg_prepare)(VT x, VT mu, VT sigma, int have
     g.x = vmul(x, sc);
     g.mu = vmul(mu, sc);
     g.sigma = vmul(sigma, sc);
-    DW d = FN(two_sum)(g.x, vneg(g.mu));
+    /* x - mu infinite or NaN (rare): the two-sum runs on zeros (inf - inf inside it
+     * would raise "invalid") */
+    VM dbad = vgt_un(vabs(vsub(g.x, g.mu)), vset1(DBL_MAX));
+    DW d = FN(two_sum)(vkeep_not(dbad, g.x), vneg(vkeep_not(dbad, g.mu)));
     g.d = d.hi;
-    VT sdiv = FN(gg_sigma_ok)(g.sigma);
+    /* sigma = inf (rare) as 1 too: its 0 * inf in the remainder would raise "invalid" */
+    VT sdiv = vsel(vgt_un(g.sigma, vset1(DBL_MAX)), vset1(1), FN(gg_sigma_ok)(g.sigma));
     if (!have_r)
         r = vdiv(vset1(1), sdiv);
     /* z.hi = d.hi r is within 1.5 ulp of d.hi/sigma, so the remainder d.hi - z.hi sigma is
@@ -81,7 +85,7 @@ static GC_ALWAYS_INLINE FN(gg_in) FN(gg_prepare)(VT x, VT mu, VT sigma, int have
     /* sigma <= 0 or NaN (below the least subnormal), sigma = inf, |z| past the clamp or
      * NaN (x or mu infinite or NaN, sigma = 0) */
     g.rare = vmor(vmor(vgt_un(vset1(0x1p-1074), g.sigma), vgt_un(g.sigma, vset1(DBL_MAX))),
-                  vgt_un(vabs(g.z.hi), vset1(GG_TCLAMP)));
+                  vmor(dbad, vgt_un(vabs(g.z.hi), vset1(GG_TCLAMP))));
     return g;
 }
 
