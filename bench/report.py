@@ -3,7 +3,8 @@
 Usage::
 
     python bench/report.py [--quick] [--markdown] [--json PATH] [--path auto|scalar|avx2]
-                           [--sections torch,avx2,jax,bound,huge,small,naive,values]
+                           [--sections torch,avx2,jax,bound,huge,small,naive,values,fast,
+                                       fast-avx2,exact,stochastic,general]
 
 Every ratio is ``reference time / gelu_c time`` on the same data in the same process,
 taken as the minimum of interleaved rounds (``bench/timing.py``), with a preallocated
@@ -33,6 +34,10 @@ exact   the exact tier's norm_cdf and gelu against MKL's AVX2 CdfNorm kernel in 
         (about 1 ULP; gelu against x times it), and with ``--baseline DIR`` every exact
         function against an earlier build loaded beside this one (``bench/baseline.py``).
 stochastic  stochastic_gelu against drawing its uniforms plus one fast.norm_cdf call.
+general gelu_general(x, mu, sigma) with scalar mu, sigma against gelu on the same x (within
+        1.3x its time), and informative rows: per-channel mu, sigma (x (8192, 128)), the
+        fast tier, gelu_general_grad / _backward against gelu_grad / gelu_backward, and
+        the naive ``x * ndtr((x - mu) / sigma)`` (skipped without SciPy).
 """
 import argparse
 import datetime
@@ -61,7 +66,7 @@ import gelu_c
 
 N10, N14, N20, N26 = 1 << 10, 1 << 14, 1 << 20, 1 << 26
 SECTIONS = ("torch", "avx2", "jax", "bound", "huge", "small", "naive", "values", "fast",
-            "fast-avx2", "exact", "stochastic")
+            "fast-avx2", "exact", "stochastic", "general")
 
 #: (function, dtype, minimum speed-up over torch, or None for rows shown for information)
 TORCH_TARGETS = (
@@ -98,6 +103,9 @@ EXACT_MKL_TARGETS = (
 )
 EXACT_BASELINE_TARGET = 1.5     # every other exact function against an earlier build
 STOCHASTIC_TARGET = 0.5         # stochastic_gelu within 2x of its uniforms plus one fast Phi
+GENERAL_TARGET = 1 / 1.3        # gelu_general, scalar mu and sigma, within 1.3x the time of gelu
+GENERAL_MU, GENERAL_SIGMA = 0.3, 1.2
+GENERAL_CHANNELS = 128          # per-channel rows: x (2^20 / 128, 128), mu and sigma (128,)
 NAIVE_TARGET = 20.0
 SMALL_TARGET = 1 / 1.5          # per-call time within 1.5x of np.negative
 HUGE_TARGET = 1 / 1.1           # per-element time at 2^26 within 10% of 2^20
@@ -306,6 +314,45 @@ def stochastic_rows(cfg):
     return rows
 
 
+def general_rows(cfg):
+    """gelu_general against gelu on the same x at 2^20, both tiers, interleaved: one mu
+    and one sigma (0-d arrays, stride 0: the loop that hoists 1/sigma) judged, and shown
+    for information per-channel mu, sigma, the derivative and backward (``out=`` tuples)
+    against gelu's, and the naive ``x * ndtr((x - mu) / sigma)`` when SciPy is there."""
+    rows = []
+    for dtype in ("float32", "float64"):
+        x, dy, out = _data("gelu_backward", dtype, N20)
+        ref_out, outs = np.zeros_like(out), tuple(np.zeros_like(out) for _ in range(3))
+        mu, sigma = np.asarray(GENERAL_MU, dtype), np.asarray(GENERAL_SIGMA, dtype)
+        xc, outc = x.reshape(-1, GENERAL_CHANNELS), out.reshape(-1, GENERAL_CHANNELS)
+        muc = np.linspace(-0.5, 0.5, GENERAL_CHANNELS, dtype=dtype)
+        sigmac = np.linspace(0.5, 2.0, GENERAL_CHANNELS, dtype=dtype)
+        scalar = f"μ={GENERAL_MU}, σ={GENERAL_SIGMA} scalars"
+        cases = [  # (ours, its arguments, outputs, reference, its arguments, target, note)
+            ("gelu_general", (x, mu, sigma), out, "gelu", (x,), GENERAL_TARGET, scalar),
+            ("gelu_general", (xc, muc, sigmac), outc, "gelu", (x,), None,
+             f"per-channel: x {xc.shape}, μ, σ ({GENERAL_CHANNELS},)"),
+            ("fast.gelu_general", (x, mu, sigma), out, "fast.gelu", (x,), None, scalar),
+            ("gelu_general_grad", (x, mu, sigma), outs, "gelu_grad", (x,), None, scalar + ", 3 outputs"),
+            ("gelu_general_backward", (dy, x, mu, sigma), outs, "gelu_backward", (dy, x), None,
+             scalar + ", 3 outputs"),
+        ]
+        for name, args, o, ref, ref_args, target, note in cases:
+            f, g = attrgetter(name)(gelu_c), attrgetter(ref)(gelu_c)
+            t = cfg.time({"ours": lambda f=f, a=args, o=o: f(*a, out=o),
+                          "ref": lambda g=g, a=ref_args: g(*a, out=ref_out)})
+            rows.append(_row("general", name, dtype, N20, N20 / t["ours"] / 1e9, f"gelu_c.{ref}",
+                             N20 / t["ref"] / 1e9, target,
+                             f"{note}; {t['ours'] / t['ref']:.2f}x the time of {ref}"))
+        if naive.HAVE_SCIPY:
+            with np.errstate(all="ignore"):
+                t = cfg.time({"ours": lambda: gelu_c.gelu_general(x, mu, sigma, out=out),
+                              "naive": lambda: naive.gelu_general(x, mu, sigma)})
+            rows.append(_row("general", "gelu_general", dtype, N20, N20 / t["ours"] / 1e9,
+                             "naive x·ndtr((x−μ)/σ)", N20 / t["naive"] / 1e9, None, scalar))
+    return rows
+
+
 def avx2_torch_rows(cfg, fast=False):
     """``torch_rows`` in a child process whose torch is limited to AVX2 (env read at import)."""
     if peers.import_torch() is None:
@@ -502,6 +549,8 @@ TITLES = {
     "fast-avx2": "fast tier vs PyTorch limited to AVX2 (child process)",
     "exact": "exact tier vs MKL's AVX2 CdfNorm (HA), and vs an earlier build (--baseline)",
     "stochastic": "stochastic_gelu vs drawing its uniforms plus one fast.norm_cdf (≥ 0.5 = within 2x)",
+    "general": "gelu_general(x, μ, σ) vs gelu on the same x (≥ 0.77 = within 1.3x the time of gelu), "
+               "and vs the naive NumPy/SciPy expression",
 }
 
 
@@ -620,6 +669,10 @@ def main(argv=None):
     if "fast-avx2" in wanted:
         frows, _ = avx2_torch_rows(cfg, fast=True)
         rows += frows
+    if "general" in wanted:
+        rows += general_rows(cfg)
+        if not naive.HAVE_SCIPY:
+            meta["general"] = "SciPy not installed: the naive rows skipped"
     brows, bnote = bound_rows(speeds, ghz) if "bound" in wanted else (None, "not run")
     meta["bound"] = bnote
 

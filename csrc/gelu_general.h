@@ -64,10 +64,13 @@ static GC_ALWAYS_INLINE VT FN(gg_sigma_ok)(VT sigma)
 static GC_ALWAYS_INLINE FN(gg_in) FN(gg_prepare)(VT x, VT mu, VT sigma, int have_r, VT r)
 {
     FN(gg_in) g;
-    VT sc = FN(gg_scale)(sigma);
-    g.x = vmul(x, sc);
-    g.mu = vmul(mu, sc);
-    g.sigma = vmul(sigma, sc);
+    g.x = x, g.mu = mu, g.sigma = sigma;
+    if (vany(vlt(sigma, vset1(0x1p-900)))) {
+        VT sc = FN(gg_scale)(sigma);
+        g.x = vmul(x, sc);
+        g.mu = vmul(mu, sc);
+        g.sigma = vmul(sigma, sc);
+    }
     /* x - mu infinite or NaN (rare): the two-sum runs on zeros (inf - inf inside it
      * would raise "invalid") */
     VM dbad = vgt_un(vabs(vsub(g.x, g.mu)), vset1(DBL_MAX));

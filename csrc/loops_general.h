@@ -17,7 +17,7 @@ _Static_assert(GC_NCHUNK % (2 * GC_LANES) == 0, "a chunk is whole loop iteration
  * sigma were passed; the parameters' range checks are made once too. Returns 0 (not
  * handled: the general loop runs) for strided operands and for parameters that are not
  * ordinary (NaN, sigma <= 0 or infinite). */
-static GC_ALWAYS_INLINE int FN(gelu_general_scalar_params)(char **args, const ptrdiff_t *steps,
+static int FN(gelu_general_scalar_params)(char **args, const ptrdiff_t *steps,
                                                             ptrdiff_t n)
 {
     const ptrdiff_t e = (ptrdiff_t)sizeof(GC_T);
@@ -52,7 +52,7 @@ static GC_ALWAYS_INLINE int FN(gelu_general_scalar_params)(char **args, const pt
 }
 
 /* The fast tier's, for one mu and one sigma: mu = 0 and sigma = 1 is fast.gelu's loop */
-static GC_ALWAYS_INLINE int FN(fast_gelu_general_scalar_params)(char **args,
+static int FN(fast_gelu_general_scalar_params)(char **args,
                                                                  const ptrdiff_t *steps,
                                                                  ptrdiff_t n)
 {
