@@ -74,7 +74,12 @@ static GC_ALWAYS_INLINE FN(gg_in) FN(gg_prepare)(VT x, VT mu, VT sigma, int have
     /* x - mu infinite or NaN (rare): the two-sum runs on zeros (inf - inf inside it
      * would raise "invalid") */
     VM dbad = vgt_un(vabs(vsub(g.x, g.mu)), vset1(DBL_MAX));
-    DW d = FN(two_sum)(vkeep_not(dbad, g.x), vneg(vkeep_not(dbad, g.mu)));
+    VT xs = g.x, ms = g.mu;
+    if (vany(dbad)) {
+        xs = vkeep_not(dbad, xs);
+        ms = vkeep_not(dbad, ms);
+    }
+    DW d = FN(two_sum)(xs, vneg(ms));
     g.d = d.hi;
     /* sigma = inf (rare) as 1 too: its 0 * inf in the remainder would raise "invalid" */
     VT sdiv = vsel(vgt_un(g.sigma, vset1(DBL_MAX)), vset1(1), FN(gg_sigma_ok)(g.sigma));
@@ -155,12 +160,13 @@ static GC_ALWAYS_INLINE VT FN(gg_value_special)(VT x, VT mu, VT sigma, VT d)
 static GC_ALWAYS_INLINE VT FN(gg_value64)(VT x, VT mu, VT sigma, int have_r, VT r)
 {
     FN(gg_in) g = FN(gg_prepare)(x, mu, sigma, have_r, r);
+    if (!vany(g.rare))
+        return vasflt(vi_or(vasint(FN(gg_value_common)(g.x, g.z)), FN(sign_bits)(x)));
+    /* rare lanes compute at x = z = 0 and take their limits */
     DW z = FN(dw_make)(vkeep_not(g.rare, g.z.hi), vkeep_not(g.rare, g.z.lo));
     VT y = FN(gg_value_common)(vkeep_not(g.rare, g.x), z);
     y = vasflt(vi_or(vasint(y), FN(sign_bits)(x)));
-    if (vany(g.rare))
-        y = vsel(g.rare, FN(gg_value_special)(x, mu, sigma, vsub(x, mu)), y);
-    return y;
+    return vsel(g.rare, FN(gg_value_special)(x, mu, sigma, vsub(x, mu)), y);
 }
 
 /* The float32 value's core, in the float64 layer: x Phi(z) for float32 x (in xd) and z
