@@ -22,7 +22,8 @@ __all__ = ["Bound", "Function", "BOUNDS", "TIERS", "FUNCTIONS", "DTYPES", "ISAS"
 class Bound:
     """An accuracy bound, in ULPs of the output type, for every finite input.
 
-    Within ``zero_band`` (in x) of a zero of a derivative the relative error is
+    Within ``zero_band`` (in x; for a function with parameters, in z = (x - mu)/sigma) of
+    a zero of a derivative the relative error is
     meaningless (the exact value goes through 0), so there the bound is absolute:
     ``zero_band_ulps_of_half`` ULPs of 0.5 (times ``|dy|`` for a backward function,
     plus the rounding of the final product). The sign is never covered by that

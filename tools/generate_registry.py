@@ -225,7 +225,8 @@ def readme_table(reg):
         bands = sorted({(reg.get(q).accuracy.zero_band, reg.get(q).accuracy.zero_band_ulps_of_half)
                         for q in reg.names(("grad", "backward"), tier=tier)})
         for width, ulps in bands:
-            rows.append(f"`{reg.TIERS[tier][0]}`: within {width:g} (in x) of a derivative's "
+            rows.append(f"`{reg.TIERS[tier][0]}`: within {width:g} (in x; in z = (x − μ)/σ "
+                        f"for d/dx of gelu_general) of a derivative's "
                         f"zero the derivative's bound is absolute, {ulps:g} ULP of 0.5 (times "
                         f"|dy| for backward).")
     rows.append("Signs are always exact. Every function has float32 and float64 loops; the "
