@@ -212,7 +212,7 @@ _EXACT: Tuple[Function, ...] = (
         formula="Φ(x) + x·φ(x)",
         summary="Derivative of the exact GELU: Phi(x) + x * phi(x).",
         body="Its only zero is at x ~ -0.7517915; relative accuracy is kept up to it.\n",
-        returns="GELU'(x).", example="1.082828..."),
+        returns="GELU'(x).", example="1.083315..."),
     Function(
         name="gelu_tanh", kind="value", family="gelu_tanh", tier="exact", bound="u1", oracle="gelu_tanh",
         kernel="sigmoid_exact_kernel(x, GC_TANH, 0)", whole_kernel=True, sign_of_x=True,
@@ -248,7 +248,7 @@ _EXACT: Tuple[Function, ...] = (
         approximates="gelu_grad",
         formula="d/dx of the sigmoid form",
         summary="Derivative of the sigmoid approximation of GELU.",
-        returns="d/dx gelu_sigmoid(x).", example="1.066..."),
+        returns="d/dx gelu_sigmoid(x).", example="1.067779..."),
     Function(
         name="silu", kind="value", family="silu", tier="exact", bound="u1", oracle="silu",
         kernel="sigmoid_exact_kernel(x, GC_SILU, 0)", whole_kernel=True, sign_of_x=True,
@@ -289,7 +289,7 @@ _EXACT: Tuple[Function, ...] = (
              "inputs: sum d/dmu and d/dsigma over the axes along which mu and sigma were\n"
              "broadcast to get the gradient of a parameter (see gelu_general_backward).\n"
              "Within 1e-3 (in z) of a zero of d/dx its bound is absolute.\n",
-        returns="(d/dx, d/dmu, d/dsigma), three arrays.", example="1.082828..."),
+        returns="(d/dx, d/dmu, d/dsigma), three arrays.", example="1.083315..."),
     Function(
         name="gelu_general_backward", kind="backward", family="gelu_general", tier="exact",
         bound="u2", oracle="gelu_general_grad",
