@@ -32,17 +32,30 @@ static GC_ALWAYS_INLINE VT FN(v64_poly)(const double *c, int deg, int monic, VT 
     return acc;
 }
 
-static GC_ALWAYS_INLINE VT FN(f32via64)(VT xd, int which, int tiny)
+/* exp(-h/2) = 2^-k 2^-f for h = t^2: sh (whose low bits hold -k), and 2^-f = pe/qe */
+typedef struct { VT sh, pe, qe; } FN(v64_exp);
+
+static GC_ALWAYS_INLINE FN(v64_exp) FN(v64_exp_parts)(VT h)
 {
     const VT one = vset1(1), magic = vset1(V64_MAGIC), invc = vset1(V64_INV_C);
-    VT t = vabs(xd), h = vmul(t, t);
+    FN(v64_exp) e;
     /* k = round(t^2/(2 ln2)) from the magic-number difference (low bits -k), then
      * f = t^2 INV_C - k with the product fused (one rounding, |f| <= 1/2) */
-    VT sh = vfnma(h, invc, magic);
-    VT f = vfms(h, invc, vsub(magic, sh));
+    e.sh = vfnma(h, invc, magic);
+    VT f = vfms(h, invc, vsub(magic, e.sh));
     VT f2 = vmul(f, f);
     VT ev = vfma(f2, vset1(V64_A2), one), od = vfma(f2, vset1(V64_A3), vset1(V64_A1));
-    VT pe = vfma(f, od, ev), qe = vfnma(f, od, ev);
+    e.pe = vfma(f, od, ev);
+    e.qe = vfnma(f, od, ev);
+    return e;
+}
+
+static GC_ALWAYS_INLINE VT FN(f32via64)(VT xd, int which, int tiny)
+{
+    const VT one = vset1(1);
+    VT t = vabs(xd), h = vmul(t, t);
+    FN(v64_exp) ex = FN(v64_exp_parts)(h);
+    VT sh = ex.sh, pe = ex.pe, qe = ex.qe;
     if (which == GC_GELU)
         pe = vmul(pe, t);
     VT num = vmul(pe, FN(v64_poly)(V64_P, GELU_C_V64_P_DEG, 0, t, h));

@@ -173,13 +173,10 @@ static GC_ALWAYS_INLINE VT FN(gg_value64)(VT x, VT mu, VT sigma, int have_r, VT 
  * in double, |z| <= V64_TCLAMP (gelu_f32via64.h's f32via64 with x as the multiplier) */
 static GC_ALWAYS_INLINE VT FN(gg_v64)(VT xd, VT z)
 {
-    const VT one = vset1(1), magic = vset1(V64_MAGIC), invc = vset1(V64_INV_C);
+    const VT one = vset1(1);
     VT t = vabs(z), h = vmul(t, t);
-    VT sh = vfnma(h, invc, magic);
-    VT f = vfms(h, invc, vsub(magic, sh));
-    VT f2 = vmul(f, f);
-    VT ev = vfma(f2, vset1(V64_A2), one), od = vfma(f2, vset1(V64_A3), vset1(V64_A1));
-    VT pe = vfma(f, od, ev), qe = vfnma(f, od, ev);
+    FN(v64_exp) ex = FN(v64_exp_parts)(h);
+    VT sh = ex.sh, pe = ex.pe, qe = ex.qe;
     /* x, negated where z < 0 (|x| = t for gelu) */
     pe = vmul(pe, vasflt(vi_xor(vasint(xd), FN(sign_bits)(z))));
     VT num = vmul(pe, FN(v64_poly)(V64_P, GELU_C_V64_P_DEG, 0, t, h));

@@ -19,18 +19,14 @@
  * xd (and dy in dyd), before the narrowing. */
 static GC_ALWAYS_INLINE VT FN(v64_grad)(VT xd, VT dyd, int backward, int rare)
 {
-    const VT one = vset1(1), magic = vset1(V64_MAGIC), invc = vset1(V64_INV_C);
     /* rare vectors: past the clamp every result is at its limit (1, or 0 with f's sign);
      * NaN lanes compute at 0 (min is safe once no NaN is left) */
     VT t = vabs(xd);
     if (rare)
         t = vmin(vkeep_not(visnan(xd), t), vset1(backward ? V64_TBACK : V64_TCLAMP_G));
     VT h = vmul(t, t);
-    VT sh = vfnma(h, invc, magic);
-    VT f = vfms(h, invc, vsub(magic, sh));
-    VT f2 = vmul(f, f);
-    VT ev = vfma(f2, vset1(V64_A2), one), od = vfma(f2, vset1(V64_A3), vset1(V64_A1));
-    VT pe = vfma(f, od, ev), qe = vfnma(f, od, ev);
+    FN(v64_exp) ex = FN(v64_exp_parts)(h);
+    VT sh = ex.sh, pe = ex.pe, qe = ex.qe;
     VT d = vadd(vsub(vset1(V64_T0_HI), t), vset1(V64_T0_LO));
     VT num = vmul(vmul(pe, d), FN(v64_poly)(V64_SP, GELU_C_V64_SP_DEG, 0, t, h));
     VT den = vmul(qe, FN(v64_poly)(V64_SQ, GELU_C_V64_SQ_DEG, 1, t, h));
