@@ -79,7 +79,7 @@ KERNEL_FILES = KERNEL_HEADERS + sorted(glob.glob(os.path.join("csrc", "*.c")))
 
 # The baseline library: portable kernels, the dispatcher and CPU detection. No ISA flag.
 libraries = [("gelu_c_kernels", {
-    "sources": ["csrc/path_scalar.c", "csrc/dispatch.c", "csrc/cpu_x86.c"],
+    "sources": ["csrc/path_scalar.c", "csrc/dispatch.c", "csrc/cpu_x86.c", "csrc/threads.c"],
     "include_dirs": ["csrc"],
     "obj_deps": {"": KERNEL_HEADERS},
     "cflags": KERNEL_FLAGS,
@@ -103,7 +103,7 @@ ext = Extension(
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     depends=KERNEL_FILES,
     # dispatch.c (first library) refers to the AVX2 table (second): static link order
-    libraries=[name for name, _ in libraries] + ([] if IS_MSVC else ["m"]),
+    libraries=[name for name, _ in libraries] + ([] if IS_MSVC else ["m", "pthread"]),
 )
 
 setup(

@@ -7,6 +7,7 @@
 #include "funcs.h"
 #include "dispatch.h"
 #include "cpu_x86.h"
+#include "threads.h"
 
 extern const gelu_c_kernel_table gelu_c_kernels_scalar;
 #ifdef GELU_C_HAVE_AVX2
@@ -70,26 +71,29 @@ const char *gelu_c_get_path(void) { return paths[active_index].name; }
 #endif
 const char *gelu_c_build_flags(void) { return GELU_C_CFLAGS; }
 
-/* ---- trampolines: NumPy's (args, dims, steps) -> the active path's kernel ---- */
-#define GC_U_LOOPS(name)                                                              \
+/* ---- trampolines: NumPy's (args, dims, steps) -> the active path's kernel, split across
+ * threads for large calls (threads.c); the path is read once per call ---- */
+static void part_unary(char **a, const intptr_t *s, intptr_t n, gelu_c_any_fn k)
+{
+    ((gelu_c_unary_fn)k)(a[0], s[0], a[1], s[1], n);
+}
+static void part_binary(char **a, const intptr_t *s, intptr_t n, gelu_c_any_fn k)
+{
+    ((gelu_c_binary_fn)k)(a[0], s[0], a[1], s[1], a[2], s[2], n);
+}
+static void part_param(char **a, const intptr_t *s, intptr_t n, gelu_c_any_fn k)
+{
+    ((gelu_c_param_fn)k)(a, s, n);
+}
+#define GC_TRAMPOLINES(name, nin, nout, part)                                         \
     static void loop_##name##_f32(char **a, intptr_t const *d, intptr_t const *s, void *u) \
-    { (void)u; active->name##_f32(a[0], s[0], a[1], s[1], d[0]); }                    \
+    { (void)u; gelu_c_parallel(nin, nout, 4, a, s, d[0], part, (gelu_c_any_fn)active->name##_f32); } \
     static void loop_##name##_f64(char **a, intptr_t const *d, intptr_t const *s, void *u) \
-    { (void)u; active->name##_f64(a[0], s[0], a[1], s[1], d[0]); }                    \
+    { (void)u; gelu_c_parallel(nin, nout, 8, a, s, d[0], part, (gelu_c_any_fn)active->name##_f64); } \
     static gelu_c_loop_fn loops_##name[2] = {loop_##name##_f32, loop_##name##_f64};
-#define GC_B_LOOPS(name)                                                              \
-    static void loop_##name##_f32(char **a, intptr_t const *d, intptr_t const *s, void *u) \
-    { (void)u; active->name##_f32(a[0], s[0], a[1], s[1], a[2], s[2], d[0]); }        \
-    static void loop_##name##_f64(char **a, intptr_t const *d, intptr_t const *s, void *u) \
-    { (void)u; active->name##_f64(a[0], s[0], a[1], s[1], a[2], s[2], d[0]); }        \
-    static gelu_c_loop_fn loops_##name[2] = {loop_##name##_f32, loop_##name##_f64};
-/* functions with parameters take NumPy's args and steps as they come */
-#define GC_P_LOOPS(name, nin, nout, call, sp)                                             \
-    static void loop_##name##_f32(char **a, intptr_t const *d, intptr_t const *s, void *u) \
-    { (void)u; active->name##_f32(a, s, d[0]); }                                      \
-    static void loop_##name##_f64(char **a, intptr_t const *d, intptr_t const *s, void *u) \
-    { (void)u; active->name##_f64(a, s, d[0]); }                                      \
-    static gelu_c_loop_fn loops_##name[2] = {loop_##name##_f32, loop_##name##_f64};
+#define GC_U_LOOPS(name) GC_TRAMPOLINES(name, 1, 1, part_unary)
+#define GC_B_LOOPS(name) GC_TRAMPOLINES(name, 2, 1, part_binary)
+#define GC_P_LOOPS(name, nin, nout, call, sp) GC_TRAMPOLINES(name, nin, nout, part_param)
 GELU_C_UNARY_FUNCS(GC_U_LOOPS)
 GELU_C_BINARY_FUNCS(GC_B_LOOPS)
 GELU_C_PARAM_FUNCS(GC_P_LOOPS)

@@ -13,12 +13,17 @@ stochastic_gelu
 show_config, kernel_path, set_kernel_path, get_kernel_path, available_kernel_paths
     Build report and the kernel-path switch (also ``$GELU_C_KERNEL_PATH``); the
     switch applies to every tier.
+threads, set_num_threads, get_num_threads
+    Threads a large call may use (``$GELU_C_NUM_THREADS``, else ``$OMP_NUM_THREADS``,
+    else every CPU this process may run on).
 """
 from . import registry
 from ._config import (available_kernel_paths, get_kernel_path, kernel_path,
                       known_kernel_paths, set_kernel_path, show_config)
 from ._config import _select_from_environment
 from ._docs import function_list as _function_list
+from ._threads import get_num_threads, set_num_threads, threads
+from ._threads import _init_from_environment as _init_threads
 from ._ufunc_objects import tier_namespace as _tier_namespace
 from ._version import __version__
 
@@ -30,7 +35,9 @@ from . import fast  # noqa: E402  (the fast tier's module, built from the same t
 from .stochastic import stochastic_gelu  # noqa: E402
 
 _select_from_environment()
+_init_threads()
 
 __all__ = list(_tier_namespace("exact")) + [
     "__version__", "available_kernel_paths", "fast", "get_kernel_path", "kernel_path",
-    "known_kernel_paths", "set_kernel_path", "show_config", "stochastic_gelu"]
+    "known_kernel_paths", "set_kernel_path", "show_config", "stochastic_gelu",
+    "threads", "set_num_threads", "get_num_threads"]

@@ -101,6 +101,8 @@ def show_config():
         f"  kernel path   : {get_kernel_path()}  (set with gelu_c.set_kernel_path or ${ENV_VAR})",
         f"  available     : {', '.join(available_kernel_paths())}",
         f"  known         : {', '.join(known_kernel_paths())}",
+        f"  threads       : {_ufuncs.get_num_threads() if _ufuncs.threads_supported() else 1}"
+        f"  (large calls; gelu_c.set_num_threads, $GELU_C_NUM_THREADS or $OMP_NUM_THREADS)",
         f"  cpu features  : {_ufuncs.cpu_features()}",
         f"  kernel cflags : {_ufuncs.build_flags()}",
     ]

@@ -11,6 +11,13 @@ from numpy cimport PyUFunc_FromFuncAndData, PyUFuncGenericFunction, PyUFunc_None
 cnp.import_array()
 cnp.import_umath()
 
+cdef extern from "threads.h":
+    void gelu_c_set_num_threads(int n)
+    int gelu_c_get_num_threads()
+    void gelu_c_set_min_per_thread(cnp.npy_intp n)
+    cnp.npy_intp gelu_c_get_min_per_thread()
+    int gelu_c_threads_supported()
+
 cdef extern from "dispatch.h":
     ctypedef void (*gelu_c_loop_fn)(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     ctypedef struct gelu_c_ufunc_def:
@@ -87,3 +94,25 @@ def build_flags():
 
 def cpu_features():
     return gelu_c_cpu_features().decode()
+
+
+def set_num_threads(int n):
+    """Threads a large call may use (>= 1)."""
+    gelu_c_set_num_threads(n)
+
+
+def get_num_threads():
+    return gelu_c_get_num_threads()
+
+
+def set_min_per_thread(cnp.npy_intp n):
+    """Elements per thread below which a call is not split further."""
+    gelu_c_set_min_per_thread(n)
+
+
+def get_min_per_thread():
+    return gelu_c_get_min_per_thread()
+
+
+def threads_supported():
+    return bool(gelu_c_threads_supported())
