@@ -16,18 +16,9 @@
  * operands reach it through chunk buffers (below). The one-lane layer also
  * instantiates it with the general strides. */
 
-/* Do [a, a + (n-1)*sa] and [o, o + (n-1)*so] (element extents included) overlap
- * other than element for element? */
 static inline int FN(overlaps)(const char *a, ptrdiff_t sa, const char *o, ptrdiff_t so, ptrdiff_t n)
 {
-    if (a == o && sa == so && so != 0)     /* in place, element for element */
-        return 0;
-    uintptr_t pa = (uintptr_t)a, po = (uintptr_t)o;
-    uintptr_t alo = sa < 0 ? pa + (uintptr_t)((n - 1) * sa) : pa;
-    uintptr_t ahi = sa < 0 ? pa : pa + (uintptr_t)((n - 1) * sa);
-    uintptr_t olo = so < 0 ? po + (uintptr_t)((n - 1) * so) : po;
-    uintptr_t ohi = so < 0 ? po : po + (uintptr_t)((n - 1) * so);
-    return alo < ohi + sizeof(GC_T) && olo < ahi + sizeof(GC_T);
+    return gelu_c_overlaps(a, sa, o, so, n, sizeof(GC_T));     /* overlap.h */
 }
 
 #define GC_CONTIG (ptrdiff_t)sizeof(GC_T)

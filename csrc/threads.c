@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h>
 #include <string.h>
+#include "overlap.h"
 #include "threads.h"
 
 static int num_threads = 1;
@@ -21,21 +22,6 @@ int gelu_c_get_num_threads(void) { return num_threads; }
 void gelu_c_set_min_per_thread(intptr_t n) { min_per_thread = n < 1 ? 1 : n; }
 intptr_t gelu_c_get_min_per_thread(void) { return min_per_thread; }
 
-/* Does [p, p + (n-1) s] (element extents) meet [q, q + (n-1) t] other than element for
- * element? */
-static int overlaps(const char *p, intptr_t s, const char *q, intptr_t t, intptr_t n,
-                    intptr_t elsize)
-{
-    if (p == q && s == t && s != 0)
-        return 0;
-    uintptr_t a = (uintptr_t)p, b = (uintptr_t)q;
-    uintptr_t alo = s < 0 ? a + (uintptr_t)((n - 1) * s) : a;
-    uintptr_t ahi = s < 0 ? a : a + (uintptr_t)((n - 1) * s);
-    uintptr_t blo = t < 0 ? b + (uintptr_t)((n - 1) * t) : b;
-    uintptr_t bhi = t < 0 ? b : b + (uintptr_t)((n - 1) * t);
-    return alo < bhi + (uintptr_t)elsize && blo < ahi + (uintptr_t)elsize;
-}
-
 #if defined(_WIN32) || defined(GELU_C_NO_THREADS)
 
 int gelu_c_threads_supported(void) { return 0; }
@@ -43,7 +29,7 @@ int gelu_c_threads_supported(void) { return 0; }
 void gelu_c_parallel(int nin, int nout, intptr_t elsize, char **args, const intptr_t *steps,
                      intptr_t n, gelu_c_part_fn body, gelu_c_any_fn kernel)
 {
-    (void)nin, (void)nout, (void)elsize, (void)overlaps;
+    (void)nin, (void)nout, (void)elsize;
     body(args, steps, n, kernel);
 }
 
@@ -201,7 +187,7 @@ void gelu_c_parallel(int nin, int nout, intptr_t elsize, char **args, const intp
      * has sequential semantics: one thread */
     for (int o = nin; o < nargs; o++)
         for (int k = 0; k < o; k++)
-            if (overlaps(args[k], steps[k], args[o], steps[o], n, elsize)) {
+            if (gelu_c_overlaps(args[k], steps[k], args[o], steps[o], n, (size_t)elsize)) {
                 body(args, steps, n, kernel);
                 return;
             }
