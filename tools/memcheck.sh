@@ -16,12 +16,13 @@ build() {   # build <output> <extra flags...>
     gcc "${base[@]}" "$@" "${avx[@]}" -c csrc/path_scalar.c -o "$out/s.o"
     gcc "${base[@]}" "$@" "${avx[@]}" -c csrc/dispatch.c -o "$out/d.o"
     gcc "${base[@]}" "$@" -c csrc/cpu_x86.c -o "$out/c.o"
-    objs=("$out/s.o" "$out/d.o" "$out/c.o")
+    gcc "${base[@]}" "$@" -c csrc/threads.c -o "$out/t.o"
+    objs=("$out/s.o" "$out/d.o" "$out/c.o" "$out/t.o")
     if [[ ${#avx[@]} -gt 0 ]]; then
         gcc "${base[@]}" "$@" -mavx2 -mfma -c csrc/path_avx2.c -o "$out/a.o"
         objs+=("$out/a.o")
     fi
-    gcc "${base[@]}" "$@" "${avx[@]}" tools/memcheck.c "${objs[@]}" -lm -o "$exe"
+    gcc "${base[@]}" "$@" "${avx[@]}" tools/memcheck.c "${objs[@]}" -lm -lpthread -o "$exe"
 }
 build "$out/asan" -fsanitize=address,undefined -fno-omit-frame-pointer
 echo "== AddressSanitizer + UBSan"
