@@ -1,7 +1,8 @@
 /* Memory-safety driver for the kernel loops: every function, dtype and compiled path
  * on buffers allocated to the exact byte (no slack), for every length 0..67 and
  * 255, 256, 257, 600 (the strided loops' chunks), strides
- * of +-1, 2 and 3 elements, in place, and with overlapping output (reduce-style).
+ * of +-1, 2 and 3 elements, in place, and with overlapping output (reduce-style); the
+ * functions with parameters also with one mu and one sigma (stride 0).
  * Run it under AddressSanitizer or valgrind (tools/memcheck.sh): any read or write past
  * an array is reported there; this program itself only checks that the paths agree. */
 #include <stdio.h>
@@ -47,7 +48,55 @@ static int failures = 0;
         free(x); free(dy); free(o);                                                       \
     } while (0)
 
-static unsigned char ref_out[4096 * 8], got_out[4096 * 8];
+/* A function with parameters (nin inputs, nout outputs): every operand strided by st,
+ * or (bcast) the parameters one element each with stride 0 (the scalar-parameter loop);
+ * then in place (output 0 is x) and with output 0 over input 0 at stride 0. The last
+ * input (sigma) is kept positive. Outputs are copied one after the other to out_bytes. */
+#define RUN_P(fn, T, n, st, nin, nout, bcast, out_bytes)                                 \
+    do {                                                                                  \
+        ptrdiff_t span = (n) > 0 ? ((n) - 1) * (ptrdiff_t)(st > 0 ? st : -st) + 1 : 0;    \
+        size_t cells = (size_t)(span ? span : 1);                                        \
+        T *buf[8];                                                                        \
+        char *args[8];                                                                    \
+        ptrdiff_t steps[8];                                                               \
+        ptrdiff_t sb = (ptrdiff_t)(st) * (ptrdiff_t)sizeof(T);                           \
+        int first_param = (nin) - 2;                                                      \
+        for (int a = 0; a < (nin) + (nout); a++) {                                        \
+            int one = (bcast) && a >= first_param && a < (nin);                           \
+            buf[a] = a < (nin) ? malloc((one ? 1 : cells) * sizeof(T))                    \
+                               : calloc(cells, sizeof(T));                                \
+            if (a < (nin))                                                                \
+                for (size_t i = 0; i < (one ? 1 : (size_t)span); i++) {                   \
+                    double v = next_value();                                              \
+                    buf[a][i] = (T)(a == (nin) - 1 ? (v < 0 ? -v : v) + 0.125 : v);        \
+                }                                                                         \
+            args[a] = (char *)buf[a] + (!one && st < 0 ? (span - 1) * (ptrdiff_t)sizeof(T) : 0); \
+            steps[a] = one ? 0 : sb;                                                      \
+        }                                                                                 \
+        ((gelu_c_param_fn)(void *)(fn))(args, steps, (n));                                \
+        for (int k = 0; k < (nout); k++)                                                  \
+            memcpy((out_bytes) + (size_t)k * span * sizeof(T), buf[(nin) + k],            \
+                   (size_t)span * sizeof(T));                                             \
+        char *keep = args[(nin)];                                                         \
+        ptrdiff_t ks = steps[(nin)];                                                      \
+        args[(nin)] = args[(nin) - 3];          /* in place: output 0 is x */            \
+        steps[(nin)] = steps[(nin) - 3];                                                  \
+        ((gelu_c_param_fn)(void *)(fn))(args, steps, (n));                                \
+        if ((n) > 0) {                          /* output 0 over input 0, stride 0 */    \
+            args[(nin)] = args[0];                                                        \
+            steps[(nin)] = 0;                                                             \
+            ptrdiff_t s0 = steps[0];                                                      \
+            steps[0] = 0;                                                                 \
+            ((gelu_c_param_fn)(void *)(fn))(args, steps, (n));                            \
+            steps[0] = s0;                                                                \
+        }                                                                                 \
+        args[(nin)] = keep;                                                               \
+        steps[(nin)] = ks;                                                                \
+        for (int a = 0; a < (nin) + (nout); a++)                                          \
+            free(buf[a]);                                                                 \
+    } while (0)
+
+static unsigned char ref_out[3 * 4096 * 8], got_out[3 * 4096 * 8];
 
 static void check(const char *name, const char *dt, ptrdiff_t n, int st, size_t bytes)
 {
@@ -89,6 +138,19 @@ int main(void)
 #define B(name) ONE(name, 1)
             GELU_C_UNARY_FUNCS(U)
             GELU_C_BINARY_FUNCS(B)
+#define ONE_P_T(name, nin, nout, sfx, T, bcast)                                         \
+            for (int t = 0; t < 2; t++) {                                                 \
+                if (!tables[t]) continue;                                                 \
+                rng = seed;                                                               \
+                RUN_P(tables[t]->name##_##sfx, T, n, st, nin, nout, bcast,               \
+                      t ? got_out : ref_out);                                             \
+                calls++;                                                                  \
+            }                                                                             \
+            if (tables[1]) check(#name, #sfx, n, st, (size_t)(nout) * span * sizeof(T));
+#define P(name, nin, nout, call, sp)                                                     \
+            ONE_P_T(name, nin, nout, f32, float, 0) ONE_P_T(name, nin, nout, f64, double, 0) \
+            ONE_P_T(name, nin, nout, f32, float, 1) ONE_P_T(name, nin, nout, f64, double, 1)
+            GELU_C_PARAM_FUNCS(P)
         }
     printf("memcheck: %ld kernel calls (x3: out-of-place, in place, overlapping), paths: scalar%s; "
            "path mismatches: %d\n", calls, tables[1] ? ", avx2" : "", failures);
