@@ -95,6 +95,29 @@ int main(void)
     }
     GELU_C_UNARY_FUNCS(GC_U)
     GELU_C_BINARY_FUNCS(GC_B)
+    /* functions with parameters: every 7th x, a few (mu, sigma), dy from dys[0..2] */
+    static const double params[][2] = {{0.0, 1.0}, {0.5, 0.3}, {-2.0, 4.0}};
+#define GC_P(name, nin, nout, call, sp)                                \
+    {                                                                  \
+        long bad = 0; GC_T bx = 0, bdy = 0;                            \
+        for (int d = 0; d < ((nin) == 4 ? 3 : 1); d++)                 \
+            for (int q = 0; q < 3; q++)                                \
+                for (long i = 0; i < nx; i += 7) {                     \
+                    VT in[4], out[3];                                  \
+                    int j = 0;                                         \
+                    if ((nin) == 4) in[j++] = (GC_T)dys[d];            \
+                    in[j++] = xs[i];                                   \
+                    in[j++] = (GC_T)params[q][0];                      \
+                    in[j++] = (GC_T)params[q][1];                      \
+                    gc_subnormal_ops = 0;                              \
+                    call;                                              \
+                    sink = out[0];                                     \
+                    if (gc_subnormal_ops && !bad++)                    \
+                        bx = xs[i], bdy = (nin) == 4 ? (GC_T)dys[d] : 0; \
+                }                                                      \
+        report(#name, bad, bx, bdy);                                   \
+    }
+    GELU_C_PARAM_FUNCS(GC_P)
     (void)sink;
     free(xs);
     return 0;
