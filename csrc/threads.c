@@ -34,6 +34,7 @@ void gelu_c_parallel(int nin, int nout, intptr_t elsize, char **args, const intp
 }
 
 #else
+#include <fenv.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -59,6 +60,7 @@ static struct {
     gelu_c_any_fn kernel;
     int nargs, parts, next;
     atomic_int done;
+    int flags;                  /* floating-point exception flags the workers' parts raised */
     char *args[GELU_C_MAX_ARGS];
     intptr_t steps[GELU_C_MAX_ARGS];
     intptr_t n, per_part;
@@ -66,15 +68,28 @@ static struct {
 
 int gelu_c_threads_supported(void) { return 1; }
 
-/* Run part p of the job (lock not held) */
-static void run_part(int p)
+/* Run part p of the job (lock not held). Floating-point exception flags belong to the
+ * thread that raises them, and NumPy reads the calling thread's after the loop
+ * (np.errstate): a worker collects its part's into job.flags, which the caller raises
+ * as its own. */
+static void run_part(int p, int worker)
 {
     intptr_t lo = p * job.per_part;
     intptr_t m = job.n - lo < job.per_part ? job.n - lo : job.per_part;
     char *a[GELU_C_MAX_ARGS];
     for (int k = 0; k < job.nargs; k++)
         a[k] = job.args[k] + lo * job.steps[k];
+    if (worker)
+        feclearexcept(FE_ALL_EXCEPT);
     job.body(a, job.steps, m, job.kernel);
+    if (worker) {
+        int raised = fetestexcept(FE_ALL_EXCEPT);
+        if (raised) {
+            pthread_mutex_lock(&lock);
+            job.flags |= raised;
+            pthread_mutex_unlock(&lock);
+        }
+    }
 }
 
 static long long now_ns(void)
@@ -103,12 +118,12 @@ static inline void cpu_relax(void)
     } while (0)
 
 /* Take and run parts until none is left (called with the lock held; returns with it) */
-static void drain(void)
+static void drain(int worker)
 {
     while (job.next < job.parts) {
         int p = job.next++;
         pthread_mutex_unlock(&lock);
-        run_part(p);
+        run_part(p, worker);
         pthread_mutex_lock(&lock);
         if (atomic_fetch_add(&job.done, 1) + 1 == job.parts)
             pthread_cond_signal(&done_cv);
@@ -128,7 +143,7 @@ static void *worker(void *arg)
             sleepers--;
         }
         seen = atomic_load(&generation);
-        drain();
+        drain(1);
         pthread_mutex_unlock(&lock);
     }
     return NULL;
@@ -219,13 +234,14 @@ void gelu_c_parallel(int nin, int nout, intptr_t elsize, char **args, const intp
     job.per_part = pp;
     job.parts = (int)((n + pp - 1) / pp);
     job.next = 0;
+    job.flags = 0;
     atomic_store(&job.done, 0);
     memcpy(job.args, args, (size_t)nargs * sizeof args[0]);
     memcpy(job.steps, steps, (size_t)nargs * sizeof steps[0]);
     atomic_fetch_add_explicit(&generation, 1, memory_order_release);
     if (sleepers)
         pthread_cond_broadcast(&work_cv);
-    drain();
+    drain(0);
     if (atomic_load(&job.done) < job.parts) {
         pthread_mutex_unlock(&lock);
         GC_SPIN_WHILE_NOT(atomic_load_explicit(&job.done, memory_order_acquire) >= job.parts);
@@ -233,8 +249,11 @@ void gelu_c_parallel(int nin, int nout, intptr_t elsize, char **args, const intp
         while (atomic_load(&job.done) < job.parts)
             pthread_cond_wait(&done_cv, &lock);
     }
+    int flags = job.flags;
     inflight--;
     pthread_mutex_unlock(&lock);
     pthread_mutex_unlock(&busy);
+    if (flags)
+        feraiseexcept(flags);
 }
 #endif

@@ -155,3 +155,22 @@ def test_concurrent_callers_get_right_results_and_no_extra_threads():
     # the callers themselves, and not one pool thread more
     assert peak <= before + len(callers)
     assert _os_threads() == before
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_flags_raised_in_a_worker_reach_np_errstate(where):
+    """Floating-point flags belong to the thread that raises them: an overflow (or invalid)
+    in the part a worker thread computes must still raise under np.errstate."""
+    x = np.ones(4 * N, np.float32)
+    dy = np.ones(4 * N, np.float32)
+    i = 0 if where == "first" else -1
+    dy[i] = np.float32(3.3e38)                   # dy * 1.083 overflows there only
+    for n in (1, 2):
+        with gelu_c.threads(n), np.errstate(over="raise"), pytest.raises(FloatingPointError):
+            gelu_c.gelu_backward(dy, x)
+        s = np.ones(4 * N, np.float32)
+        s[i] = -1.0                              # a domain error: invalid
+        with gelu_c.threads(n), np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
+            gelu_c.gelu_general(x, 0.0, s)
+    with gelu_c.threads(2), np.errstate(all="raise"):
+        gelu_c.gelu_backward(np.ones(4 * N, np.float32), x)      # and nothing spurious
