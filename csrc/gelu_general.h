@@ -42,10 +42,10 @@
 #define GG_TCLAMP 0x1.b7p5
 
 /* The inputs of one vector, and which lanes are ordinary (sigma in (0, inf), z finite
- * and within the clamp): z = (x - mu)/sigma as a double-word and d = x - mu rounded.
+ * and within the clamp): z = (x - mu)/sigma as a double-word.
  * sigma below 2^-900 scales all three by 2^200 (the function and its derivatives do not
  * change), so that the division's remainder stays exact. */
-typedef struct { VT x, mu, sigma, d; DW z; VM rare; } FN(gg_in);
+typedef struct { VT x, mu, sigma; DW z; VM rare; } FN(gg_in);
 
 static GC_ALWAYS_INLINE VT FN(gg_scale)(VT sigma)
 {
@@ -80,7 +80,6 @@ static GC_ALWAYS_INLINE FN(gg_in) FN(gg_prepare)(VT x, VT mu, VT sigma, int have
         ms = vkeep_not(dbad, ms);
     }
     DW d = FN(two_sum)(xs, vneg(ms));
-    g.d = d.hi;
     /* sigma = inf (rare) as 1 too: its 0 * inf in the remainder would raise "invalid" */
     VT sdiv = vsel(vgt_un(g.sigma, vset1(DBL_MAX)), vset1(1), FN(gg_sigma_ok)(g.sigma));
     if (!have_r)
@@ -292,14 +291,15 @@ static GC_ALWAYS_INLINE void FN(gg_grads_special)(VT x, VT mu, VT sigma, VT dy, 
     VT dmu = vasflt(vi_xor(sx, vasint(sbit)));
     VT dsg = vasflt(vi_xor(vi_xor(sx, FN(sign_bits)(d)), vasint(sbit)));
     VT lim[3] = {dx, dmu, dsg};
+    /* finite lanes past the clamp, with dy = +-inf: the zero is a tiny value there, so
+     * the product is inf */
+    VM inf_times_tiny = GG_AND(GG_AND(GG_AND(vlt(vabs(d), inf), vlt(vabs(x), inf)),
+                                      vgt(sigma, vset1(0))),
+                               vgt_un(vabs(dy), vset1(DBL_MAX)));
     for (int i = 0; i < 3; i++) {
         VT l = lim[i];
         if (backward) {
-            /* finite lanes past the clamp: the zero is a tiny value, so dy = inf gives inf */
-            VM tiny = GG_AND(GG_AND(vlt(vabs(d), inf), vlt(vabs(x), inf)), vgt(sigma, vset1(0)));
-            VM infdy = vgt_un(vabs(dy), vset1(DBL_MAX));
-            l = vsel(GG_AND(tiny, infdy), vasflt(vi_or(vasint(vadd(vabs(l), one)),
-                                                      FN(sign_bits)(l))), l);
+            l = vsel(inf_times_tiny, vasflt(vi_or(vasint(vadd(vabs(l), one)), FN(sign_bits)(l))), l);
             l = vmul(dy, l);
         }
         out[i] = vsel(nan, q, l);
