@@ -284,8 +284,10 @@ static GC_ALWAYS_INLINE void FN(gg_grads_special)(VT x, VT mu, VT sigma, VT dy, 
     VT q = vadd(vadd(vadd(vkeep(nan, x), vkeep(nan, mu)), vkeep(nan, sigma)),
                 vadd(vkeep(nan, d), vsub(bad, bad)));
     VI sx = FN(sign_bits)(x);
-    VT z0 = vasflt(FN(sign_bits)(vadd(x, vdiv(vmul(sigma, sigma),
-                                                       vmax(vabs(d), vset1(0x1p-1074))))));
+    /* sigma (sigma / |d|), formed so that the ordinary lanes of the vector (z = 0
+     * included: d = 0) raise no overflow: the quotient is at most 1 there */
+    VT den = vmax(vabs(d), vmax(vmin(sigma, vset1(DBL_MAX)), vset1(0x1p-1074)));
+    VT z0 = vasflt(FN(sign_bits)(vadd(x, vmul(sigma, vdiv(sigma, den)))));
     VT dx = vsel(vgt(d, vset1(0)), one, z0);
     dx = vsel(sinf, vset1(0.5), dx);
     VT dmu = vasflt(vi_xor(sx, vasint(sbit)));
