@@ -33,7 +33,7 @@ if IS_MSVC:
 else:
     # -ffp-contract=off: every FMA is explicit, so each path computes the same bits.
     KERNEL_FLAGS = ["-O3", "-Wall", "-Wextra", "-ffp-contract=off", "-std=c11"]
-    AVX2_FLAGS = ["-mavx2", "-mfma"]
+    AVX2_FLAGS = ["-mavx2", "-mfma", "-mf16c"]
 
 
 def compiler_is_gcc():

@@ -75,7 +75,7 @@ const gelu_c_cpu_info *gelu_c_cpu(void)
 int gelu_c_cpu_has_avx2_path(void)
 {
     const gelu_c_cpu_info *c = gelu_c_cpu();
-    return c->avx2 && c->fma && c->os_ymm;
+    return c->avx2 && c->fma && c->f16c && c->os_ymm;
 }
 
 const char *gelu_c_cpu_features(void)

@@ -85,12 +85,16 @@ static void part_param(char **a, const intptr_t *s, intptr_t n, gelu_c_any_fn k)
 {
     ((gelu_c_param_fn)k)(a, s, n);
 }
+#define GC_TRAMPOLINE(name, key, size, nin, nout, part)                                \
+    static void loop_##name##_##key(char **a, intptr_t const *d, intptr_t const *s, void *u) \
+    { (void)u; gelu_c_parallel(nin, nout, size, a, s, d[0], part, (gelu_c_any_fn)active->name##_##key); }
 #define GC_TRAMPOLINES(name, nin, nout, part)                                         \
-    static void loop_##name##_f32(char **a, intptr_t const *d, intptr_t const *s, void *u) \
-    { (void)u; gelu_c_parallel(nin, nout, 4, a, s, d[0], part, (gelu_c_any_fn)active->name##_f32); } \
-    static void loop_##name##_f64(char **a, intptr_t const *d, intptr_t const *s, void *u) \
-    { (void)u; gelu_c_parallel(nin, nout, 8, a, s, d[0], part, (gelu_c_any_fn)active->name##_f64); } \
-    static gelu_c_loop_fn loops_##name[2] = {loop_##name##_f32, loop_##name##_f64};
+    GC_TRAMPOLINE(name, f16, 2, nin, nout, part)                                      \
+    GC_TRAMPOLINE(name, f32, 4, nin, nout, part)                                      \
+    GC_TRAMPOLINE(name, f64, 8, nin, nout, part)                                      \
+    GC_TRAMPOLINE(name, bf16, 2, nin, nout, part)                                     \
+    static gelu_c_loop_fn loops_##name[4] = {loop_##name##_f16, loop_##name##_f32,    \
+                                             loop_##name##_f64, loop_##name##_bf16};
 #define GC_U_LOOPS(name) GC_TRAMPOLINES(name, 1, 1, part_unary)
 #define GC_B_LOOPS(name) GC_TRAMPOLINES(name, 2, 1, part_binary)
 #define GC_P_LOOPS(name, nin, nout, call, sp) GC_TRAMPOLINES(name, nin, nout, part_param)

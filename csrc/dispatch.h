@@ -12,7 +12,7 @@ typedef struct {
     const char *name;       /* the ufunc's name */
     int nin;                /* inputs */
     int nout;               /* outputs */
-    gelu_c_loop_fn *loops;  /* [float32 loop, float64 loop] */
+    gelu_c_loop_fn *loops;  /* [float16, float32, float64, bfloat16 loop] */
 } gelu_c_ufunc_def;
 
 extern const gelu_c_ufunc_def gelu_c_ufunc_defs[];

@@ -17,11 +17,13 @@ typedef void (*gelu_c_binary_fn)(const char *dy, ptrdiff_t sdy, const char *x, p
 /* A function with parameters: NumPy's args (inputs, then outputs) and byte steps. */
 typedef void (*gelu_c_param_fn)(char **args, const ptrdiff_t *steps, ptrdiff_t n);
 
-/* One kernel path (scalar, avx2, ...): every function for every dtype. */
+/* One kernel path (scalar, avx2, ...): every function for every dtype (float16,
+ * float32, float64, bfloat16). */
 typedef struct {
-#define GELU_C_U_(name) gelu_c_unary_fn name##_f32, name##_f64;
-#define GELU_C_B_(name) gelu_c_binary_fn name##_f32, name##_f64;
-#define GELU_C_P_(name, nin, nout, call, sp) gelu_c_param_fn name##_f32, name##_f64;
+#define GELU_C_U_(name) gelu_c_unary_fn name##_f16, name##_f32, name##_f64, name##_bf16;
+#define GELU_C_B_(name) gelu_c_binary_fn name##_f16, name##_f32, name##_f64, name##_bf16;
+#define GELU_C_P_(name, nin, nout, call, sp) \
+    gelu_c_param_fn name##_f16, name##_f32, name##_f64, name##_bf16;
     GELU_C_UNARY_FUNCS(GELU_C_U_)
     GELU_C_BINARY_FUNCS(GELU_C_B_)
     GELU_C_PARAM_FUNCS(GELU_C_P_)

@@ -55,6 +55,71 @@
     X(fast_gelu_general_backward, 4, 3, FN(fast_gelu_general_kernel)(in, out, GC_GG_BACKWARD), no_scalar_params) \
     /* end */
 
+/* float16 and bfloat16 (loops_half.h): both tiers round the exact tier's float64
+ * result once, so every function names the exact function it reads. f(x):
+ * X(name, exact), a table of exact's results; dy * f'(x): X(name, grad, exact), a
+ * table of grad's float64 results, exact's float64 loop where dy is not finite;
+ * with parameters: X(name, inputs, outputs, exact), exact's float64 loop. */
+#define GELU_C_HALF_VALUE_TABLES(X) \
+    X(norm_cdf) \
+    X(gelu) \
+    X(gelu_grad) \
+    X(gelu_tanh) \
+    X(gelu_tanh_grad) \
+    X(gelu_sigmoid) \
+    X(gelu_sigmoid_grad) \
+    X(silu) \
+    X(silu_grad) \
+    /* end */
+
+#define GELU_C_HALF_GRAD_TABLES(X) \
+    X(gelu_grad) \
+    X(gelu_tanh_grad) \
+    X(gelu_sigmoid_grad) \
+    X(silu_grad) \
+    /* end */
+
+#define GELU_C_HALF_UNARY(X) \
+    X(norm_cdf, norm_cdf) \
+    X(gelu, gelu) \
+    X(gelu_grad, gelu_grad) \
+    X(gelu_tanh, gelu_tanh) \
+    X(gelu_tanh_grad, gelu_tanh_grad) \
+    X(gelu_sigmoid, gelu_sigmoid) \
+    X(gelu_sigmoid_grad, gelu_sigmoid_grad) \
+    X(silu, silu) \
+    X(silu_grad, silu_grad) \
+    X(fast_norm_cdf, norm_cdf) \
+    X(fast_gelu, gelu) \
+    X(fast_gelu_grad, gelu_grad) \
+    X(fast_gelu_tanh, gelu_tanh) \
+    X(fast_gelu_tanh_grad, gelu_tanh_grad) \
+    X(fast_gelu_sigmoid, gelu_sigmoid) \
+    X(fast_gelu_sigmoid_grad, gelu_sigmoid_grad) \
+    X(fast_silu, silu) \
+    X(fast_silu_grad, silu_grad) \
+    /* end */
+
+#define GELU_C_HALF_BINARY(X) \
+    X(gelu_backward, gelu_grad, gelu_backward) \
+    X(gelu_tanh_backward, gelu_tanh_grad, gelu_tanh_backward) \
+    X(gelu_sigmoid_backward, gelu_sigmoid_grad, gelu_sigmoid_backward) \
+    X(silu_backward, silu_grad, silu_backward) \
+    X(fast_gelu_backward, gelu_grad, gelu_backward) \
+    X(fast_gelu_tanh_backward, gelu_tanh_grad, gelu_tanh_backward) \
+    X(fast_gelu_sigmoid_backward, gelu_sigmoid_grad, gelu_sigmoid_backward) \
+    X(fast_silu_backward, silu_grad, silu_backward) \
+    /* end */
+
+#define GELU_C_HALF_PARAM(X) \
+    X(gelu_general, 3, 1, gelu_general) \
+    X(gelu_general_grad, 3, 3, gelu_general_grad) \
+    X(gelu_general_backward, 4, 3, gelu_general_backward) \
+    X(fast_gelu_general, 3, 1, gelu_general) \
+    X(fast_gelu_general_grad, 3, 3, gelu_general_grad) \
+    X(fast_gelu_general_backward, 4, 3, gelu_general_backward) \
+    /* end */
+
 /* Each function's kernel: FORWARD(name, value, sign_of_x) for f(x) and
  * BACKWARD(name, value) for dy * f'(x), where value is the unrounded result
  * (a VALUE) of one of the stages, with x (and dy) in scope; WHOLE_FORWARD and
@@ -95,162 +160,194 @@
  *     k_norm_cdf_f32_scalar k_norm_cdf_f64_scalar k_norm_cdf_f32_avx2 k_norm_cdf_f64_avx2  (kernel, one vector)
  *     run_norm_cdf_f32_scalar run_norm_cdf_f64_scalar run_norm_cdf_f32_avx2 run_norm_cdf_f64_avx2  (contiguous loop)
  *     norm_cdf_f32_scalar norm_cdf_f64_scalar norm_cdf_f32_avx2 norm_cdf_f64_avx2  (strided loop, loops.h)
- *     loop_norm_cdf_f32 loop_norm_cdf_f64 loops_norm_cdf  (ufunc trampolines, dispatch.c)
+ *     norm_cdf_f16_scalar norm_cdf_bf16_scalar norm_cdf_f16_avx2 norm_cdf_bf16_avx2  (half-precision loop, loops_half.h, table_norm_cdf_<dtype>_<isa>)
+ *     loop_norm_cdf_f16 loop_norm_cdf_f32 loop_norm_cdf_f64 loop_norm_cdf_bf16 loops_norm_cdf  (ufunc trampolines, dispatch.c)
  * gelu: gelu_c.gelu, value, bound u1, kernel gelu_exact_kernel(x, GC_GELU), sign of x
  *     k_gelu_f32_scalar k_gelu_f64_scalar k_gelu_f32_avx2 k_gelu_f64_avx2  (kernel, one vector)
  *     run_gelu_f32_scalar run_gelu_f64_scalar run_gelu_f32_avx2 run_gelu_f64_avx2  (contiguous loop)
  *     gelu_f32_scalar gelu_f64_scalar gelu_f32_avx2 gelu_f64_avx2  (strided loop, loops.h)
- *     loop_gelu_f32 loop_gelu_f64 loops_gelu  (ufunc trampolines, dispatch.c)
+ *     gelu_f16_scalar gelu_bf16_scalar gelu_f16_avx2 gelu_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_<dtype>_<isa>)
+ *     loop_gelu_f16 loop_gelu_f32 loop_gelu_f64 loop_gelu_bf16 loops_gelu  (ufunc trampolines, dispatch.c)
  * gelu_grad: gelu_c.gelu_grad, grad, bound u2, kernel gelu_exact_grad(x)
  *     k_gelu_grad_f32_scalar k_gelu_grad_f64_scalar k_gelu_grad_f32_avx2 k_gelu_grad_f64_avx2  (kernel, one vector)
  *     run_gelu_grad_f32_scalar run_gelu_grad_f64_scalar run_gelu_grad_f32_avx2 run_gelu_grad_f64_avx2  (contiguous loop)
  *     gelu_grad_f32_scalar gelu_grad_f64_scalar gelu_grad_f32_avx2 gelu_grad_f64_avx2  (strided loop, loops.h)
- *     loop_gelu_grad_f32 loop_gelu_grad_f64 loops_gelu_grad  (ufunc trampolines, dispatch.c)
+ *     gelu_grad_f16_scalar gelu_grad_bf16_scalar gelu_grad_f16_avx2 gelu_grad_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_grad_<dtype>_<isa>)
+ *     loop_gelu_grad_f16 loop_gelu_grad_f32 loop_gelu_grad_f64 loop_gelu_grad_bf16 loops_gelu_grad  (ufunc trampolines, dispatch.c)
  * gelu_tanh: gelu_c.gelu_tanh, value, bound u1, kernel sigmoid_exact_kernel(x, GC_TANH, 0), sign of x
  *     k_gelu_tanh_f32_scalar k_gelu_tanh_f64_scalar k_gelu_tanh_f32_avx2 k_gelu_tanh_f64_avx2  (kernel, one vector)
  *     run_gelu_tanh_f32_scalar run_gelu_tanh_f64_scalar run_gelu_tanh_f32_avx2 run_gelu_tanh_f64_avx2  (contiguous loop)
  *     gelu_tanh_f32_scalar gelu_tanh_f64_scalar gelu_tanh_f32_avx2 gelu_tanh_f64_avx2  (strided loop, loops.h)
- *     loop_gelu_tanh_f32 loop_gelu_tanh_f64 loops_gelu_tanh  (ufunc trampolines, dispatch.c)
+ *     gelu_tanh_f16_scalar gelu_tanh_bf16_scalar gelu_tanh_f16_avx2 gelu_tanh_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_tanh_<dtype>_<isa>)
+ *     loop_gelu_tanh_f16 loop_gelu_tanh_f32 loop_gelu_tanh_f64 loop_gelu_tanh_bf16 loops_gelu_tanh  (ufunc trampolines, dispatch.c)
  * gelu_tanh_grad: gelu_c.gelu_tanh_grad, grad, bound u2, kernel sigmoid_exact_kernel(x, GC_TANH, 1)
  *     k_gelu_tanh_grad_f32_scalar k_gelu_tanh_grad_f64_scalar k_gelu_tanh_grad_f32_avx2 k_gelu_tanh_grad_f64_avx2  (kernel, one vector)
  *     run_gelu_tanh_grad_f32_scalar run_gelu_tanh_grad_f64_scalar run_gelu_tanh_grad_f32_avx2 run_gelu_tanh_grad_f64_avx2  (contiguous loop)
  *     gelu_tanh_grad_f32_scalar gelu_tanh_grad_f64_scalar gelu_tanh_grad_f32_avx2 gelu_tanh_grad_f64_avx2  (strided loop, loops.h)
- *     loop_gelu_tanh_grad_f32 loop_gelu_tanh_grad_f64 loops_gelu_tanh_grad  (ufunc trampolines, dispatch.c)
+ *     gelu_tanh_grad_f16_scalar gelu_tanh_grad_bf16_scalar gelu_tanh_grad_f16_avx2 gelu_tanh_grad_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_tanh_grad_<dtype>_<isa>)
+ *     loop_gelu_tanh_grad_f16 loop_gelu_tanh_grad_f32 loop_gelu_tanh_grad_f64 loop_gelu_tanh_grad_bf16 loops_gelu_tanh_grad  (ufunc trampolines, dispatch.c)
  * gelu_sigmoid: gelu_c.gelu_sigmoid, value, bound u1, kernel sigmoid_exact_kernel(x, GC_SIGMOID, 0), sign of x
  *     k_gelu_sigmoid_f32_scalar k_gelu_sigmoid_f64_scalar k_gelu_sigmoid_f32_avx2 k_gelu_sigmoid_f64_avx2  (kernel, one vector)
  *     run_gelu_sigmoid_f32_scalar run_gelu_sigmoid_f64_scalar run_gelu_sigmoid_f32_avx2 run_gelu_sigmoid_f64_avx2  (contiguous loop)
  *     gelu_sigmoid_f32_scalar gelu_sigmoid_f64_scalar gelu_sigmoid_f32_avx2 gelu_sigmoid_f64_avx2  (strided loop, loops.h)
- *     loop_gelu_sigmoid_f32 loop_gelu_sigmoid_f64 loops_gelu_sigmoid  (ufunc trampolines, dispatch.c)
+ *     gelu_sigmoid_f16_scalar gelu_sigmoid_bf16_scalar gelu_sigmoid_f16_avx2 gelu_sigmoid_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_sigmoid_<dtype>_<isa>)
+ *     loop_gelu_sigmoid_f16 loop_gelu_sigmoid_f32 loop_gelu_sigmoid_f64 loop_gelu_sigmoid_bf16 loops_gelu_sigmoid  (ufunc trampolines, dispatch.c)
  * gelu_sigmoid_grad: gelu_c.gelu_sigmoid_grad, grad, bound u2, kernel sigmoid_exact_kernel(x, GC_SIGMOID, 1)
  *     k_gelu_sigmoid_grad_f32_scalar k_gelu_sigmoid_grad_f64_scalar k_gelu_sigmoid_grad_f32_avx2 k_gelu_sigmoid_grad_f64_avx2  (kernel, one vector)
  *     run_gelu_sigmoid_grad_f32_scalar run_gelu_sigmoid_grad_f64_scalar run_gelu_sigmoid_grad_f32_avx2 run_gelu_sigmoid_grad_f64_avx2  (contiguous loop)
  *     gelu_sigmoid_grad_f32_scalar gelu_sigmoid_grad_f64_scalar gelu_sigmoid_grad_f32_avx2 gelu_sigmoid_grad_f64_avx2  (strided loop, loops.h)
- *     loop_gelu_sigmoid_grad_f32 loop_gelu_sigmoid_grad_f64 loops_gelu_sigmoid_grad  (ufunc trampolines, dispatch.c)
+ *     gelu_sigmoid_grad_f16_scalar gelu_sigmoid_grad_bf16_scalar gelu_sigmoid_grad_f16_avx2 gelu_sigmoid_grad_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_sigmoid_grad_<dtype>_<isa>)
+ *     loop_gelu_sigmoid_grad_f16 loop_gelu_sigmoid_grad_f32 loop_gelu_sigmoid_grad_f64 loop_gelu_sigmoid_grad_bf16 loops_gelu_sigmoid_grad  (ufunc trampolines, dispatch.c)
  * silu: gelu_c.silu, value, bound u1, kernel sigmoid_exact_kernel(x, GC_SILU, 0), sign of x
  *     k_silu_f32_scalar k_silu_f64_scalar k_silu_f32_avx2 k_silu_f64_avx2  (kernel, one vector)
  *     run_silu_f32_scalar run_silu_f64_scalar run_silu_f32_avx2 run_silu_f64_avx2  (contiguous loop)
  *     silu_f32_scalar silu_f64_scalar silu_f32_avx2 silu_f64_avx2  (strided loop, loops.h)
- *     loop_silu_f32 loop_silu_f64 loops_silu  (ufunc trampolines, dispatch.c)
+ *     silu_f16_scalar silu_bf16_scalar silu_f16_avx2 silu_bf16_avx2  (half-precision loop, loops_half.h, table_silu_<dtype>_<isa>)
+ *     loop_silu_f16 loop_silu_f32 loop_silu_f64 loop_silu_bf16 loops_silu  (ufunc trampolines, dispatch.c)
  * silu_grad: gelu_c.silu_grad, grad, bound u2, kernel sigmoid_exact_kernel(x, GC_SILU, 1)
  *     k_silu_grad_f32_scalar k_silu_grad_f64_scalar k_silu_grad_f32_avx2 k_silu_grad_f64_avx2  (kernel, one vector)
  *     run_silu_grad_f32_scalar run_silu_grad_f64_scalar run_silu_grad_f32_avx2 run_silu_grad_f64_avx2  (contiguous loop)
  *     silu_grad_f32_scalar silu_grad_f64_scalar silu_grad_f32_avx2 silu_grad_f64_avx2  (strided loop, loops.h)
- *     loop_silu_grad_f32 loop_silu_grad_f64 loops_silu_grad  (ufunc trampolines, dispatch.c)
+ *     silu_grad_f16_scalar silu_grad_bf16_scalar silu_grad_f16_avx2 silu_grad_bf16_avx2  (half-precision loop, loops_half.h, table_silu_grad_<dtype>_<isa>)
+ *     loop_silu_grad_f16 loop_silu_grad_f32 loop_silu_grad_f64 loop_silu_grad_bf16 loops_silu_grad  (ufunc trampolines, dispatch.c)
  * gelu_backward: gelu_c.gelu_backward, backward, bound u2, kernel gelu_exact_backward(dy, x)
  *     k_gelu_backward_f32_scalar k_gelu_backward_f64_scalar k_gelu_backward_f32_avx2 k_gelu_backward_f64_avx2  (kernel, one vector)
  *     run_gelu_backward_f32_scalar run_gelu_backward_f64_scalar run_gelu_backward_f32_avx2 run_gelu_backward_f64_avx2  (contiguous loop)
  *     gelu_backward_f32_scalar gelu_backward_f64_scalar gelu_backward_f32_avx2 gelu_backward_f64_avx2  (strided loop, loops.h)
- *     loop_gelu_backward_f32 loop_gelu_backward_f64 loops_gelu_backward  (ufunc trampolines, dispatch.c)
+ *     gelu_backward_f16_scalar gelu_backward_bf16_scalar gelu_backward_f16_avx2 gelu_backward_bf16_avx2  (half-precision loop, loops_half.h, grad_table_gelu_grad_<dtype>_<isa>)
+ *     loop_gelu_backward_f16 loop_gelu_backward_f32 loop_gelu_backward_f64 loop_gelu_backward_bf16 loops_gelu_backward  (ufunc trampolines, dispatch.c)
  * gelu_tanh_backward: gelu_c.gelu_tanh_backward, backward, bound u2, kernel sigmoid_exact_backward(dy, x, GC_TANH)
  *     k_gelu_tanh_backward_f32_scalar k_gelu_tanh_backward_f64_scalar k_gelu_tanh_backward_f32_avx2 k_gelu_tanh_backward_f64_avx2  (kernel, one vector)
  *     run_gelu_tanh_backward_f32_scalar run_gelu_tanh_backward_f64_scalar run_gelu_tanh_backward_f32_avx2 run_gelu_tanh_backward_f64_avx2  (contiguous loop)
  *     gelu_tanh_backward_f32_scalar gelu_tanh_backward_f64_scalar gelu_tanh_backward_f32_avx2 gelu_tanh_backward_f64_avx2  (strided loop, loops.h)
- *     loop_gelu_tanh_backward_f32 loop_gelu_tanh_backward_f64 loops_gelu_tanh_backward  (ufunc trampolines, dispatch.c)
+ *     gelu_tanh_backward_f16_scalar gelu_tanh_backward_bf16_scalar gelu_tanh_backward_f16_avx2 gelu_tanh_backward_bf16_avx2  (half-precision loop, loops_half.h, grad_table_gelu_tanh_grad_<dtype>_<isa>)
+ *     loop_gelu_tanh_backward_f16 loop_gelu_tanh_backward_f32 loop_gelu_tanh_backward_f64 loop_gelu_tanh_backward_bf16 loops_gelu_tanh_backward  (ufunc trampolines, dispatch.c)
  * gelu_sigmoid_backward: gelu_c.gelu_sigmoid_backward, backward, bound u2, kernel sigmoid_exact_backward(dy, x, GC_SIGMOID)
  *     k_gelu_sigmoid_backward_f32_scalar k_gelu_sigmoid_backward_f64_scalar k_gelu_sigmoid_backward_f32_avx2 k_gelu_sigmoid_backward_f64_avx2  (kernel, one vector)
  *     run_gelu_sigmoid_backward_f32_scalar run_gelu_sigmoid_backward_f64_scalar run_gelu_sigmoid_backward_f32_avx2 run_gelu_sigmoid_backward_f64_avx2  (contiguous loop)
  *     gelu_sigmoid_backward_f32_scalar gelu_sigmoid_backward_f64_scalar gelu_sigmoid_backward_f32_avx2 gelu_sigmoid_backward_f64_avx2  (strided loop, loops.h)
- *     loop_gelu_sigmoid_backward_f32 loop_gelu_sigmoid_backward_f64 loops_gelu_sigmoid_backward  (ufunc trampolines, dispatch.c)
+ *     gelu_sigmoid_backward_f16_scalar gelu_sigmoid_backward_bf16_scalar gelu_sigmoid_backward_f16_avx2 gelu_sigmoid_backward_bf16_avx2  (half-precision loop, loops_half.h, grad_table_gelu_sigmoid_grad_<dtype>_<isa>)
+ *     loop_gelu_sigmoid_backward_f16 loop_gelu_sigmoid_backward_f32 loop_gelu_sigmoid_backward_f64 loop_gelu_sigmoid_backward_bf16 loops_gelu_sigmoid_backward  (ufunc trampolines, dispatch.c)
  * silu_backward: gelu_c.silu_backward, backward, bound u2, kernel sigmoid_exact_backward(dy, x, GC_SILU)
  *     k_silu_backward_f32_scalar k_silu_backward_f64_scalar k_silu_backward_f32_avx2 k_silu_backward_f64_avx2  (kernel, one vector)
  *     run_silu_backward_f32_scalar run_silu_backward_f64_scalar run_silu_backward_f32_avx2 run_silu_backward_f64_avx2  (contiguous loop)
  *     silu_backward_f32_scalar silu_backward_f64_scalar silu_backward_f32_avx2 silu_backward_f64_avx2  (strided loop, loops.h)
- *     loop_silu_backward_f32 loop_silu_backward_f64 loops_silu_backward  (ufunc trampolines, dispatch.c)
+ *     silu_backward_f16_scalar silu_backward_bf16_scalar silu_backward_f16_avx2 silu_backward_bf16_avx2  (half-precision loop, loops_half.h, grad_table_silu_grad_<dtype>_<isa>)
+ *     loop_silu_backward_f16 loop_silu_backward_f32 loop_silu_backward_f64 loop_silu_backward_bf16 loops_silu_backward  (ufunc trampolines, dispatch.c)
  * gelu_general: gelu_c.gelu_general, value, bound u1, kernel gelu_general_kernel(in, out, GC_GG_VALUE), sign of x
  *     k_gelu_general_f32_scalar k_gelu_general_f64_scalar k_gelu_general_f32_avx2 k_gelu_general_f64_avx2  (kernel, one vector)
  *     run_gelu_general_f32_scalar run_gelu_general_f64_scalar run_gelu_general_f32_avx2 run_gelu_general_f64_avx2  (contiguous loop)
  *     gelu_general_f32_scalar gelu_general_f64_scalar gelu_general_f32_avx2 gelu_general_f64_avx2  (strided loop, loops_general.h)
- *     loop_gelu_general_f32 loop_gelu_general_f64 loops_gelu_general  (ufunc trampolines, dispatch.c)
+ *     gelu_general_f16_scalar gelu_general_bf16_scalar gelu_general_f16_avx2 gelu_general_bf16_avx2  (half-precision loop, loops_half.h, through the float64 loop)
+ *     loop_gelu_general_f16 loop_gelu_general_f32 loop_gelu_general_f64 loop_gelu_general_bf16 loops_gelu_general  (ufunc trampolines, dispatch.c)
  * gelu_general_grad: gelu_c.gelu_general_grad, grad, bound u2, kernel gelu_general_kernel(in, out, GC_GG_GRAD)
  *     k_gelu_general_grad_f32_scalar k_gelu_general_grad_f64_scalar k_gelu_general_grad_f32_avx2 k_gelu_general_grad_f64_avx2  (kernel, one vector)
  *     run_gelu_general_grad_f32_scalar run_gelu_general_grad_f64_scalar run_gelu_general_grad_f32_avx2 run_gelu_general_grad_f64_avx2  (contiguous loop)
  *     gelu_general_grad_f32_scalar gelu_general_grad_f64_scalar gelu_general_grad_f32_avx2 gelu_general_grad_f64_avx2  (strided loop, loops_general.h)
- *     loop_gelu_general_grad_f32 loop_gelu_general_grad_f64 loops_gelu_general_grad  (ufunc trampolines, dispatch.c)
+ *     gelu_general_grad_f16_scalar gelu_general_grad_bf16_scalar gelu_general_grad_f16_avx2 gelu_general_grad_bf16_avx2  (half-precision loop, loops_half.h, through the float64 loop)
+ *     loop_gelu_general_grad_f16 loop_gelu_general_grad_f32 loop_gelu_general_grad_f64 loop_gelu_general_grad_bf16 loops_gelu_general_grad  (ufunc trampolines, dispatch.c)
  * gelu_general_backward: gelu_c.gelu_general_backward, backward, bound u2, kernel gelu_general_kernel(in, out, GC_GG_BACKWARD)
  *     k_gelu_general_backward_f32_scalar k_gelu_general_backward_f64_scalar k_gelu_general_backward_f32_avx2 k_gelu_general_backward_f64_avx2  (kernel, one vector)
  *     run_gelu_general_backward_f32_scalar run_gelu_general_backward_f64_scalar run_gelu_general_backward_f32_avx2 run_gelu_general_backward_f64_avx2  (contiguous loop)
  *     gelu_general_backward_f32_scalar gelu_general_backward_f64_scalar gelu_general_backward_f32_avx2 gelu_general_backward_f64_avx2  (strided loop, loops_general.h)
- *     loop_gelu_general_backward_f32 loop_gelu_general_backward_f64 loops_gelu_general_backward  (ufunc trampolines, dispatch.c)
+ *     gelu_general_backward_f16_scalar gelu_general_backward_bf16_scalar gelu_general_backward_f16_avx2 gelu_general_backward_bf16_avx2  (half-precision loop, loops_half.h, through the float64 loop)
+ *     loop_gelu_general_backward_f16 loop_gelu_general_backward_f32 loop_gelu_general_backward_f64 loop_gelu_general_backward_bf16 loops_gelu_general_backward  (ufunc trampolines, dispatch.c)
  * fast_norm_cdf: gelu_c.fast.norm_cdf, value, bound u4, kernel fast_gelu_kernel(x, GC_PHI)
  *     k_fast_norm_cdf_f32_scalar k_fast_norm_cdf_f64_scalar k_fast_norm_cdf_f32_avx2 k_fast_norm_cdf_f64_avx2  (kernel, one vector)
  *     run_fast_norm_cdf_f32_scalar run_fast_norm_cdf_f64_scalar run_fast_norm_cdf_f32_avx2 run_fast_norm_cdf_f64_avx2  (contiguous loop)
  *     fast_norm_cdf_f32_scalar fast_norm_cdf_f64_scalar fast_norm_cdf_f32_avx2 fast_norm_cdf_f64_avx2  (strided loop, loops.h)
- *     loop_fast_norm_cdf_f32 loop_fast_norm_cdf_f64 loops_fast_norm_cdf  (ufunc trampolines, dispatch.c)
+ *     fast_norm_cdf_f16_scalar fast_norm_cdf_bf16_scalar fast_norm_cdf_f16_avx2 fast_norm_cdf_bf16_avx2  (half-precision loop, loops_half.h, table_norm_cdf_<dtype>_<isa>)
+ *     loop_fast_norm_cdf_f16 loop_fast_norm_cdf_f32 loop_fast_norm_cdf_f64 loop_fast_norm_cdf_bf16 loops_fast_norm_cdf  (ufunc trampolines, dispatch.c)
  * fast_gelu: gelu_c.fast.gelu, value, bound u4, kernel fast_gelu_kernel(x, GC_GELU), sign of x
  *     k_fast_gelu_f32_scalar k_fast_gelu_f64_scalar k_fast_gelu_f32_avx2 k_fast_gelu_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_f32_scalar run_fast_gelu_f64_scalar run_fast_gelu_f32_avx2 run_fast_gelu_f64_avx2  (contiguous loop)
  *     fast_gelu_f32_scalar fast_gelu_f64_scalar fast_gelu_f32_avx2 fast_gelu_f64_avx2  (strided loop, loops.h)
- *     loop_fast_gelu_f32 loop_fast_gelu_f64 loops_fast_gelu  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_f16_scalar fast_gelu_bf16_scalar fast_gelu_f16_avx2 fast_gelu_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_<dtype>_<isa>)
+ *     loop_fast_gelu_f16 loop_fast_gelu_f32 loop_fast_gelu_f64 loop_fast_gelu_bf16 loops_fast_gelu  (ufunc trampolines, dispatch.c)
  * fast_gelu_grad: gelu_c.fast.gelu_grad, grad, bound u4, kernel fast_gelu_kernel(x, GC_GELU_GRAD)
  *     k_fast_gelu_grad_f32_scalar k_fast_gelu_grad_f64_scalar k_fast_gelu_grad_f32_avx2 k_fast_gelu_grad_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_grad_f32_scalar run_fast_gelu_grad_f64_scalar run_fast_gelu_grad_f32_avx2 run_fast_gelu_grad_f64_avx2  (contiguous loop)
  *     fast_gelu_grad_f32_scalar fast_gelu_grad_f64_scalar fast_gelu_grad_f32_avx2 fast_gelu_grad_f64_avx2  (strided loop, loops.h)
- *     loop_fast_gelu_grad_f32 loop_fast_gelu_grad_f64 loops_fast_gelu_grad  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_grad_f16_scalar fast_gelu_grad_bf16_scalar fast_gelu_grad_f16_avx2 fast_gelu_grad_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_grad_<dtype>_<isa>)
+ *     loop_fast_gelu_grad_f16 loop_fast_gelu_grad_f32 loop_fast_gelu_grad_f64 loop_fast_gelu_grad_bf16 loops_fast_gelu_grad  (ufunc trampolines, dispatch.c)
  * fast_gelu_tanh: gelu_c.fast.gelu_tanh, value, bound u4, kernel fast_sigmoid_forward(x, GC_TANH), sign of x
  *     k_fast_gelu_tanh_f32_scalar k_fast_gelu_tanh_f64_scalar k_fast_gelu_tanh_f32_avx2 k_fast_gelu_tanh_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_tanh_f32_scalar run_fast_gelu_tanh_f64_scalar run_fast_gelu_tanh_f32_avx2 run_fast_gelu_tanh_f64_avx2  (contiguous loop)
  *     fast_gelu_tanh_f32_scalar fast_gelu_tanh_f64_scalar fast_gelu_tanh_f32_avx2 fast_gelu_tanh_f64_avx2  (strided loop, loops.h)
- *     loop_fast_gelu_tanh_f32 loop_fast_gelu_tanh_f64 loops_fast_gelu_tanh  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_tanh_f16_scalar fast_gelu_tanh_bf16_scalar fast_gelu_tanh_f16_avx2 fast_gelu_tanh_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_tanh_<dtype>_<isa>)
+ *     loop_fast_gelu_tanh_f16 loop_fast_gelu_tanh_f32 loop_fast_gelu_tanh_f64 loop_fast_gelu_tanh_bf16 loops_fast_gelu_tanh  (ufunc trampolines, dispatch.c)
  * fast_gelu_tanh_grad: gelu_c.fast.gelu_tanh_grad, grad, bound u4, kernel fast_sigmoid_grad_kernel(x, GC_TANH)
  *     k_fast_gelu_tanh_grad_f32_scalar k_fast_gelu_tanh_grad_f64_scalar k_fast_gelu_tanh_grad_f32_avx2 k_fast_gelu_tanh_grad_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_tanh_grad_f32_scalar run_fast_gelu_tanh_grad_f64_scalar run_fast_gelu_tanh_grad_f32_avx2 run_fast_gelu_tanh_grad_f64_avx2  (contiguous loop)
  *     fast_gelu_tanh_grad_f32_scalar fast_gelu_tanh_grad_f64_scalar fast_gelu_tanh_grad_f32_avx2 fast_gelu_tanh_grad_f64_avx2  (strided loop, loops.h)
- *     loop_fast_gelu_tanh_grad_f32 loop_fast_gelu_tanh_grad_f64 loops_fast_gelu_tanh_grad  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_tanh_grad_f16_scalar fast_gelu_tanh_grad_bf16_scalar fast_gelu_tanh_grad_f16_avx2 fast_gelu_tanh_grad_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_tanh_grad_<dtype>_<isa>)
+ *     loop_fast_gelu_tanh_grad_f16 loop_fast_gelu_tanh_grad_f32 loop_fast_gelu_tanh_grad_f64 loop_fast_gelu_tanh_grad_bf16 loops_fast_gelu_tanh_grad  (ufunc trampolines, dispatch.c)
  * fast_gelu_sigmoid: gelu_c.fast.gelu_sigmoid, value, bound u4, kernel fast_sigmoid_forward(x, GC_SIGMOID), sign of x
  *     k_fast_gelu_sigmoid_f32_scalar k_fast_gelu_sigmoid_f64_scalar k_fast_gelu_sigmoid_f32_avx2 k_fast_gelu_sigmoid_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_sigmoid_f32_scalar run_fast_gelu_sigmoid_f64_scalar run_fast_gelu_sigmoid_f32_avx2 run_fast_gelu_sigmoid_f64_avx2  (contiguous loop)
  *     fast_gelu_sigmoid_f32_scalar fast_gelu_sigmoid_f64_scalar fast_gelu_sigmoid_f32_avx2 fast_gelu_sigmoid_f64_avx2  (strided loop, loops.h)
- *     loop_fast_gelu_sigmoid_f32 loop_fast_gelu_sigmoid_f64 loops_fast_gelu_sigmoid  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_sigmoid_f16_scalar fast_gelu_sigmoid_bf16_scalar fast_gelu_sigmoid_f16_avx2 fast_gelu_sigmoid_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_sigmoid_<dtype>_<isa>)
+ *     loop_fast_gelu_sigmoid_f16 loop_fast_gelu_sigmoid_f32 loop_fast_gelu_sigmoid_f64 loop_fast_gelu_sigmoid_bf16 loops_fast_gelu_sigmoid  (ufunc trampolines, dispatch.c)
  * fast_gelu_sigmoid_grad: gelu_c.fast.gelu_sigmoid_grad, grad, bound u4, kernel fast_sigmoid_grad_kernel(x, GC_SIGMOID)
  *     k_fast_gelu_sigmoid_grad_f32_scalar k_fast_gelu_sigmoid_grad_f64_scalar k_fast_gelu_sigmoid_grad_f32_avx2 k_fast_gelu_sigmoid_grad_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_sigmoid_grad_f32_scalar run_fast_gelu_sigmoid_grad_f64_scalar run_fast_gelu_sigmoid_grad_f32_avx2 run_fast_gelu_sigmoid_grad_f64_avx2  (contiguous loop)
  *     fast_gelu_sigmoid_grad_f32_scalar fast_gelu_sigmoid_grad_f64_scalar fast_gelu_sigmoid_grad_f32_avx2 fast_gelu_sigmoid_grad_f64_avx2  (strided loop, loops.h)
- *     loop_fast_gelu_sigmoid_grad_f32 loop_fast_gelu_sigmoid_grad_f64 loops_fast_gelu_sigmoid_grad  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_sigmoid_grad_f16_scalar fast_gelu_sigmoid_grad_bf16_scalar fast_gelu_sigmoid_grad_f16_avx2 fast_gelu_sigmoid_grad_bf16_avx2  (half-precision loop, loops_half.h, table_gelu_sigmoid_grad_<dtype>_<isa>)
+ *     loop_fast_gelu_sigmoid_grad_f16 loop_fast_gelu_sigmoid_grad_f32 loop_fast_gelu_sigmoid_grad_f64 loop_fast_gelu_sigmoid_grad_bf16 loops_fast_gelu_sigmoid_grad  (ufunc trampolines, dispatch.c)
  * fast_silu: gelu_c.fast.silu, value, bound u4, kernel fast_sigmoid_forward(x, GC_SILU), sign of x
  *     k_fast_silu_f32_scalar k_fast_silu_f64_scalar k_fast_silu_f32_avx2 k_fast_silu_f64_avx2  (kernel, one vector)
  *     run_fast_silu_f32_scalar run_fast_silu_f64_scalar run_fast_silu_f32_avx2 run_fast_silu_f64_avx2  (contiguous loop)
  *     fast_silu_f32_scalar fast_silu_f64_scalar fast_silu_f32_avx2 fast_silu_f64_avx2  (strided loop, loops.h)
- *     loop_fast_silu_f32 loop_fast_silu_f64 loops_fast_silu  (ufunc trampolines, dispatch.c)
+ *     fast_silu_f16_scalar fast_silu_bf16_scalar fast_silu_f16_avx2 fast_silu_bf16_avx2  (half-precision loop, loops_half.h, table_silu_<dtype>_<isa>)
+ *     loop_fast_silu_f16 loop_fast_silu_f32 loop_fast_silu_f64 loop_fast_silu_bf16 loops_fast_silu  (ufunc trampolines, dispatch.c)
  * fast_silu_grad: gelu_c.fast.silu_grad, grad, bound u4, kernel fast_sigmoid_grad_kernel(x, GC_SILU)
  *     k_fast_silu_grad_f32_scalar k_fast_silu_grad_f64_scalar k_fast_silu_grad_f32_avx2 k_fast_silu_grad_f64_avx2  (kernel, one vector)
  *     run_fast_silu_grad_f32_scalar run_fast_silu_grad_f64_scalar run_fast_silu_grad_f32_avx2 run_fast_silu_grad_f64_avx2  (contiguous loop)
  *     fast_silu_grad_f32_scalar fast_silu_grad_f64_scalar fast_silu_grad_f32_avx2 fast_silu_grad_f64_avx2  (strided loop, loops.h)
- *     loop_fast_silu_grad_f32 loop_fast_silu_grad_f64 loops_fast_silu_grad  (ufunc trampolines, dispatch.c)
+ *     fast_silu_grad_f16_scalar fast_silu_grad_bf16_scalar fast_silu_grad_f16_avx2 fast_silu_grad_bf16_avx2  (half-precision loop, loops_half.h, table_silu_grad_<dtype>_<isa>)
+ *     loop_fast_silu_grad_f16 loop_fast_silu_grad_f32 loop_fast_silu_grad_f64 loop_fast_silu_grad_bf16 loops_fast_silu_grad  (ufunc trampolines, dispatch.c)
  * fast_gelu_backward: gelu_c.fast.gelu_backward, backward, bound u4, kernel fast_gelu_backward_kernel(dy, x)
  *     k_fast_gelu_backward_f32_scalar k_fast_gelu_backward_f64_scalar k_fast_gelu_backward_f32_avx2 k_fast_gelu_backward_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_backward_f32_scalar run_fast_gelu_backward_f64_scalar run_fast_gelu_backward_f32_avx2 run_fast_gelu_backward_f64_avx2  (contiguous loop)
  *     fast_gelu_backward_f32_scalar fast_gelu_backward_f64_scalar fast_gelu_backward_f32_avx2 fast_gelu_backward_f64_avx2  (strided loop, loops.h)
- *     loop_fast_gelu_backward_f32 loop_fast_gelu_backward_f64 loops_fast_gelu_backward  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_backward_f16_scalar fast_gelu_backward_bf16_scalar fast_gelu_backward_f16_avx2 fast_gelu_backward_bf16_avx2  (half-precision loop, loops_half.h, grad_table_gelu_grad_<dtype>_<isa>)
+ *     loop_fast_gelu_backward_f16 loop_fast_gelu_backward_f32 loop_fast_gelu_backward_f64 loop_fast_gelu_backward_bf16 loops_fast_gelu_backward  (ufunc trampolines, dispatch.c)
  * fast_gelu_tanh_backward: gelu_c.fast.gelu_tanh_backward, backward, bound u4, kernel fast_sigmoid_backward_kernel(dy, x, GC_TANH)
  *     k_fast_gelu_tanh_backward_f32_scalar k_fast_gelu_tanh_backward_f64_scalar k_fast_gelu_tanh_backward_f32_avx2 k_fast_gelu_tanh_backward_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_tanh_backward_f32_scalar run_fast_gelu_tanh_backward_f64_scalar run_fast_gelu_tanh_backward_f32_avx2 run_fast_gelu_tanh_backward_f64_avx2  (contiguous loop)
  *     fast_gelu_tanh_backward_f32_scalar fast_gelu_tanh_backward_f64_scalar fast_gelu_tanh_backward_f32_avx2 fast_gelu_tanh_backward_f64_avx2  (strided loop, loops.h)
- *     loop_fast_gelu_tanh_backward_f32 loop_fast_gelu_tanh_backward_f64 loops_fast_gelu_tanh_backward  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_tanh_backward_f16_scalar fast_gelu_tanh_backward_bf16_scalar fast_gelu_tanh_backward_f16_avx2 fast_gelu_tanh_backward_bf16_avx2  (half-precision loop, loops_half.h, grad_table_gelu_tanh_grad_<dtype>_<isa>)
+ *     loop_fast_gelu_tanh_backward_f16 loop_fast_gelu_tanh_backward_f32 loop_fast_gelu_tanh_backward_f64 loop_fast_gelu_tanh_backward_bf16 loops_fast_gelu_tanh_backward  (ufunc trampolines, dispatch.c)
  * fast_gelu_sigmoid_backward: gelu_c.fast.gelu_sigmoid_backward, backward, bound u4, kernel fast_sigmoid_backward_kernel(dy, x, GC_SIGMOID)
  *     k_fast_gelu_sigmoid_backward_f32_scalar k_fast_gelu_sigmoid_backward_f64_scalar k_fast_gelu_sigmoid_backward_f32_avx2 k_fast_gelu_sigmoid_backward_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_sigmoid_backward_f32_scalar run_fast_gelu_sigmoid_backward_f64_scalar run_fast_gelu_sigmoid_backward_f32_avx2 run_fast_gelu_sigmoid_backward_f64_avx2  (contiguous loop)
  *     fast_gelu_sigmoid_backward_f32_scalar fast_gelu_sigmoid_backward_f64_scalar fast_gelu_sigmoid_backward_f32_avx2 fast_gelu_sigmoid_backward_f64_avx2  (strided loop, loops.h)
- *     loop_fast_gelu_sigmoid_backward_f32 loop_fast_gelu_sigmoid_backward_f64 loops_fast_gelu_sigmoid_backward  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_sigmoid_backward_f16_scalar fast_gelu_sigmoid_backward_bf16_scalar fast_gelu_sigmoid_backward_f16_avx2 fast_gelu_sigmoid_backward_bf16_avx2  (half-precision loop, loops_half.h, grad_table_gelu_sigmoid_grad_<dtype>_<isa>)
+ *     loop_fast_gelu_sigmoid_backward_f16 loop_fast_gelu_sigmoid_backward_f32 loop_fast_gelu_sigmoid_backward_f64 loop_fast_gelu_sigmoid_backward_bf16 loops_fast_gelu_sigmoid_backward  (ufunc trampolines, dispatch.c)
  * fast_silu_backward: gelu_c.fast.silu_backward, backward, bound u4, kernel fast_sigmoid_backward_kernel(dy, x, GC_SILU)
  *     k_fast_silu_backward_f32_scalar k_fast_silu_backward_f64_scalar k_fast_silu_backward_f32_avx2 k_fast_silu_backward_f64_avx2  (kernel, one vector)
  *     run_fast_silu_backward_f32_scalar run_fast_silu_backward_f64_scalar run_fast_silu_backward_f32_avx2 run_fast_silu_backward_f64_avx2  (contiguous loop)
  *     fast_silu_backward_f32_scalar fast_silu_backward_f64_scalar fast_silu_backward_f32_avx2 fast_silu_backward_f64_avx2  (strided loop, loops.h)
- *     loop_fast_silu_backward_f32 loop_fast_silu_backward_f64 loops_fast_silu_backward  (ufunc trampolines, dispatch.c)
+ *     fast_silu_backward_f16_scalar fast_silu_backward_bf16_scalar fast_silu_backward_f16_avx2 fast_silu_backward_bf16_avx2  (half-precision loop, loops_half.h, grad_table_silu_grad_<dtype>_<isa>)
+ *     loop_fast_silu_backward_f16 loop_fast_silu_backward_f32 loop_fast_silu_backward_f64 loop_fast_silu_backward_bf16 loops_fast_silu_backward  (ufunc trampolines, dispatch.c)
  * fast_gelu_general: gelu_c.fast.gelu_general, value, bound u4, kernel fast_gelu_general_kernel(in, out, GC_GG_VALUE), sign of x
  *     k_fast_gelu_general_f32_scalar k_fast_gelu_general_f64_scalar k_fast_gelu_general_f32_avx2 k_fast_gelu_general_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_general_f32_scalar run_fast_gelu_general_f64_scalar run_fast_gelu_general_f32_avx2 run_fast_gelu_general_f64_avx2  (contiguous loop)
  *     fast_gelu_general_f32_scalar fast_gelu_general_f64_scalar fast_gelu_general_f32_avx2 fast_gelu_general_f64_avx2  (strided loop, loops_general.h)
- *     loop_fast_gelu_general_f32 loop_fast_gelu_general_f64 loops_fast_gelu_general  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_general_f16_scalar fast_gelu_general_bf16_scalar fast_gelu_general_f16_avx2 fast_gelu_general_bf16_avx2  (half-precision loop, loops_half.h, through the float64 loop)
+ *     loop_fast_gelu_general_f16 loop_fast_gelu_general_f32 loop_fast_gelu_general_f64 loop_fast_gelu_general_bf16 loops_fast_gelu_general  (ufunc trampolines, dispatch.c)
  * fast_gelu_general_grad: gelu_c.fast.gelu_general_grad, grad, bound u4, kernel fast_gelu_general_kernel(in, out, GC_GG_GRAD)
  *     k_fast_gelu_general_grad_f32_scalar k_fast_gelu_general_grad_f64_scalar k_fast_gelu_general_grad_f32_avx2 k_fast_gelu_general_grad_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_general_grad_f32_scalar run_fast_gelu_general_grad_f64_scalar run_fast_gelu_general_grad_f32_avx2 run_fast_gelu_general_grad_f64_avx2  (contiguous loop)
  *     fast_gelu_general_grad_f32_scalar fast_gelu_general_grad_f64_scalar fast_gelu_general_grad_f32_avx2 fast_gelu_general_grad_f64_avx2  (strided loop, loops_general.h)
- *     loop_fast_gelu_general_grad_f32 loop_fast_gelu_general_grad_f64 loops_fast_gelu_general_grad  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_general_grad_f16_scalar fast_gelu_general_grad_bf16_scalar fast_gelu_general_grad_f16_avx2 fast_gelu_general_grad_bf16_avx2  (half-precision loop, loops_half.h, through the float64 loop)
+ *     loop_fast_gelu_general_grad_f16 loop_fast_gelu_general_grad_f32 loop_fast_gelu_general_grad_f64 loop_fast_gelu_general_grad_bf16 loops_fast_gelu_general_grad  (ufunc trampolines, dispatch.c)
  * fast_gelu_general_backward: gelu_c.fast.gelu_general_backward, backward, bound u4, kernel fast_gelu_general_kernel(in, out, GC_GG_BACKWARD)
  *     k_fast_gelu_general_backward_f32_scalar k_fast_gelu_general_backward_f64_scalar k_fast_gelu_general_backward_f32_avx2 k_fast_gelu_general_backward_f64_avx2  (kernel, one vector)
  *     run_fast_gelu_general_backward_f32_scalar run_fast_gelu_general_backward_f64_scalar run_fast_gelu_general_backward_f32_avx2 run_fast_gelu_general_backward_f64_avx2  (contiguous loop)
  *     fast_gelu_general_backward_f32_scalar fast_gelu_general_backward_f64_scalar fast_gelu_general_backward_f32_avx2 fast_gelu_general_backward_f64_avx2  (strided loop, loops_general.h)
- *     loop_fast_gelu_general_backward_f32 loop_fast_gelu_general_backward_f64 loops_fast_gelu_general_backward  (ufunc trampolines, dispatch.c)
+ *     fast_gelu_general_backward_f16_scalar fast_gelu_general_backward_bf16_scalar fast_gelu_general_backward_f16_avx2 fast_gelu_general_backward_bf16_avx2  (half-precision loop, loops_half.h, through the float64 loop)
+ *     loop_fast_gelu_general_backward_f16 loop_fast_gelu_general_backward_f32 loop_fast_gelu_general_backward_f64 loop_fast_gelu_general_backward_bf16 loops_fast_gelu_general_backward  (ufunc trampolines, dispatch.c)
  */
 
 #endif

@@ -1,4 +1,4 @@
-/* The AVX2+FMA path: the same kernels (kernels.h) over the AVX2 layer (vec_avx2.h:
+/* The AVX2+FMA(+F16C) path: the same kernels (kernels.h) over the AVX2 layer (vec_avx2.h:
  * 8 floats or 4 doubles per register), two registers per layer vector so that two
  * chains interleave (vec_avx2_pair.h). This is the only translation unit built with -mavx2
  * -mfma (setup.py gives it a library of its own); everything it defines is static
@@ -15,7 +15,7 @@
 #include "coeffs_sigmoid_f32via64.h"
 
 #if !defined(__AVX2__) || (!defined(__FMA__) && !defined(_MSC_VER))  /* MSVC: /arch:AVX2 implies FMA */
-#error "path_avx2.c must be compiled with AVX2 and FMA enabled (-mavx2 -mfma or /arch:AVX2)"
+#error "path_avx2.c must be compiled with AVX2, FMA and F16C enabled (-mavx2 -mfma -mf16c or /arch:AVX2)"
 #endif
 
 #define GC_ISA avx2
@@ -28,5 +28,9 @@
 #include "dtype_f32.h"
 #include "vec_avx2_pair.h"
 #include "instantiate.h"
+
+/* float16 and bfloat16: the float64 loops' results rounded once */
+#define GC_HALF_LAYER "half_avx2.h"
+#include "instantiate_half.h"
 
 #include "path_table.h"

@@ -21,4 +21,8 @@
 #include "vec_scalar.h"
 #include "instantiate.h"
 
+/* float16 and bfloat16: the float64 loops' results rounded once */
+#define GC_HALF_LAYER "half_scalar.h"
+#include "instantiate_half.h"
+
 #include "path_table.h"

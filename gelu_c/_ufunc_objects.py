@@ -17,6 +17,7 @@ def _make():
         raise ImportError("gelu_c's compiled extension does not match gelu_c/registry.py "
                           f"({missing if made is None else 'compiled: ' + compiled}): "
                           "rebuild it (pip install .)")
+    _register_bfloat16(made)
     out = {}
     for cname, uf in made.items():
         f = _BY_CNAME[cname]
@@ -29,6 +30,19 @@ def _make():
             pass
         out[f.qualname] = uf
     return out
+
+
+def _register_bfloat16(made):
+    """bfloat16 loops on every ufunc when ml_dtypes (an optional dependency:
+    ``pip install gelu_c[bfloat16]``) is installed; without it, nothing. They are
+    registered here, before any call, since a call made before can keep resolving to
+    another loop."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return
+    import numpy as np
+    _ufuncs.register_bfloat16(made, np.dtype(ml_dtypes.bfloat16).num)
 
 
 #: qualified name (``gelu``, ``fast.gelu``) -> ufunc

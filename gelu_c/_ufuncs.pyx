@@ -8,6 +8,12 @@ this module only wraps them as ``numpy.ufunc`` objects.
 cimport numpy as cnp
 from numpy cimport PyUFunc_FromFuncAndData, PyUFuncGenericFunction, PyUFunc_None
 
+cdef extern from "numpy/ufuncobject.h":
+    ctypedef struct PyUFuncObject:
+        pass
+    int PyUFunc_RegisterLoopForType(PyUFuncObject *ufunc, int usertype, PyUFuncGenericFunction function,
+                                    const int *arg_types, void *data) except -1
+
 cnp.import_array()
 cnp.import_umath()
 
@@ -24,7 +30,7 @@ cdef extern from "dispatch.h":
         const char *name
         int nin
         int nout
-        gelu_c_loop_fn *loops
+        gelu_c_loop_fn *loops   # float16, float32, float64, bfloat16
     const gelu_c_ufunc_def gelu_c_ufunc_defs[]
     const int gelu_c_n_ufuncs
     int gelu_c_n_paths()
@@ -36,15 +42,17 @@ cdef extern from "dispatch.h":
     const char *gelu_c_cpu_features()
 
 # NumPy keeps these pointers: they must live as long as the process.
-cdef void *no_data[2]
+cdef void *no_data[3]
 no_data[0] = NULL
 no_data[1] = NULL
+no_data[2] = NULL
+cdef int user_types[8]
 
 _keepalive = []
 
 
 def make_ufuncs(specs):
-    """Create every ufunc of the C table.
+    """Create every ufunc of the C table, with float16, float32 and float64 loops.
 
     ``specs`` maps each C name (``gelu``, ``fast_gelu``) to the ufunc's name and
     docstring; returns ``{C name: ufunc}``. A C name without a spec raises KeyError
@@ -60,17 +68,32 @@ def make_ufuncs(specs):
         doc = pydoc.encode()
         _keepalive.append(name)         # NumPy keeps these pointers
         _keepalive.append(doc)
-        # the type signatures: every argument float32, then every one float64
+        # the type signatures, narrowest first (NumPy takes the first loop its inputs
+        # cast to safely): every argument float16, then float32, then float64
         nargs = gelu_c_ufunc_defs[i].nin + gelu_c_ufunc_defs[i].nout
-        types = bytes([cnp.NPY_FLOAT32] * nargs + [cnp.NPY_FLOAT64] * nargs)
+        types = bytes([cnp.NPY_FLOAT16] * nargs + [cnp.NPY_FLOAT32] * nargs
+                      + [cnp.NPY_FLOAT64] * nargs)
         _keepalive.append(types)
         uf = PyUFunc_FromFuncAndData(
             <PyUFuncGenericFunction *>gelu_c_ufunc_defs[i].loops, no_data,
             <char *>types,
-            2, gelu_c_ufunc_defs[i].nin, gelu_c_ufunc_defs[i].nout, PyUFunc_None,
+            3, gelu_c_ufunc_defs[i].nin, gelu_c_ufunc_defs[i].nout, PyUFunc_None,
             <char *>name, <char *>doc, 0)
         out[cname] = uf
     return out
+
+
+def register_bfloat16(ufuncs, int typenum):
+    """Add the bfloat16 loop (every argument of the user dtype ``typenum``, ml_dtypes'
+    bfloat16) to every ufunc of ``ufuncs`` ({C name: ufunc}, from make_ufuncs)."""
+    cdef int i, k
+    for i in range(gelu_c_n_ufuncs):
+        uf = ufuncs[gelu_c_ufunc_defs[i].name.decode()]
+        for k in range(gelu_c_ufunc_defs[i].nin + gelu_c_ufunc_defs[i].nout):
+            user_types[k] = typenum
+        PyUFunc_RegisterLoopForType(<PyUFuncObject *>uf, typenum,
+                                    <PyUFuncGenericFunction>gelu_c_ufunc_defs[i].loops[3],
+                                    user_types, NULL)
 
 
 def kernel_paths():

@@ -14,7 +14,8 @@ file path before the package is built.
 from dataclasses import dataclass, replace
 from typing import Optional, Tuple
 
-__all__ = ["Bound", "Function", "BOUNDS", "TIERS", "FUNCTIONS", "DTYPES", "ISAS", "get",
+__all__ = ["Bound", "Function", "BOUNDS", "TIERS", "FUNCTIONS", "DTYPES", "HALF_DTYPES",
+           "HALF_BOUND", "ISAS", "get",
            "names", "grad_of", "value_of"]
 
 
@@ -51,6 +52,7 @@ BOUNDS = {
     "u1": Bound("u1", 1.0),
     "u2": Bound("u2", 2.0, zero_band=1e-3, zero_band_ulps_of_half=1.0),
     "u4": Bound("u4", 4.0, zero_band=1e-3, zero_band_ulps_of_half=4.0),
+    "cr": Bound("cr", 0.5),
 }
 
 #: The accuracy tiers, each a module holding every function under the same names:
@@ -62,8 +64,14 @@ TIERS = {
 }
 
 #: The dtypes every function has a loop for, and the kernel paths (instruction sets)
-#: every kernel is instantiated for (C names).
-DTYPES = ("f32", "f64")
+#: every kernel is instantiated for (C names). bf16 is ml_dtypes' bfloat16, registered
+#: on every ufunc when ml_dtypes is installed.
+DTYPES = ("f16", "f32", "f64", "bf16")
+
+#: The half-precision dtypes: there every function of every tier is correctly rounded
+#: (its float64 result rounded once), so their bound is "cr" whatever the tier's.
+HALF_DTYPES = ("f16", "bf16")
+HALF_BOUND = "cr"
 ISAS = ("scalar", "avx2")
 
 
@@ -164,8 +172,16 @@ class Function:
 
     @property
     def accuracy(self):
-        """The :class:`Bound` of this function."""
+        """The :class:`Bound` of this function (float32 and float64)."""
         return BOUNDS[self.bound]
+
+    def accuracy_for(self, dtype):
+        """The :class:`Bound` for outputs of ``dtype`` (a NumPy dtype or its name, or a
+        C key of :data:`DTYPES`): ``"cr"`` (correctly rounded) for float16 and
+        bfloat16, :attr:`accuracy` otherwise."""
+        key = {"float16": "f16", "bfloat16": "bf16"}.get(str(getattr(dtype, "name", dtype)),
+                                                         str(dtype))
+        return BOUNDS[HALF_BOUND] if key in HALF_DTYPES else self.accuracy
 
     @property
     def has_zero_band(self):

@@ -52,7 +52,7 @@ def test_every_registry_function_is_a_ufunc():
         assert isinstance(uf, np.ufunc), f.name
         assert uf.__name__ == f.name
         assert (uf.nin, uf.nout) == (f.nin, f.nout), f.name
-        assert sorted(uf.types) == sorted(c * f.nin + "->" + c * f.nout for c in "fd"), f.name
+        assert sorted(uf.types) == sorted(c * f.nin + "->" + c * f.nout for c in "efd"), f.name
         assert f.name in importlib.import_module(f.module).__all__
         assert pickle.loads(pickle.dumps(uf)) is uf
 

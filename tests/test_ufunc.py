@@ -25,9 +25,10 @@ import gelu_c
 from gelu_c import registry
 from gelu_c.accuracy import ulps
 
-DTYPES = (np.float32, np.float64)
-DTYPE_IDS = ("float32", "float64")
-UINT = {np.dtype(np.float32): np.uint32, np.dtype(np.float64): np.uint64}
+DTYPES = (np.float16, np.float32, np.float64)
+DTYPE_IDS = ("float16", "float32", "float64")
+UINT = {np.dtype(np.float16): np.uint16, np.dtype(np.float32): np.uint32,
+        np.dtype(np.float64): np.uint64}
 
 
 def _ufunc(name):
@@ -261,11 +262,11 @@ def test_empty_arrays(name, dtype):
 @pytest.mark.parametrize("name", registry.names(tier=None))
 @pytest.mark.parametrize("in_dtype, out_dtype", [
     (np.int64, np.float64), (np.int32, np.float64), (np.uint32, np.float64),
-    (np.bool_, np.float32), (np.int8, np.float32), (np.uint8, np.float32),
+    (np.bool_, np.float16), (np.int8, np.float16), (np.uint8, np.float16),
     (np.int16, np.float32), (np.uint16, np.float32),
 ])
 def test_integer_and_bool_promotion(name, in_dtype, out_dtype):
-    """Like np.exp: small ints and bool go to float32, wider ints to float64."""
+    """Like np.exp: bool and 8-bit ints go to float16, 16-bit to float32, wider to float64."""
     if in_dtype is np.bool_:
         xi = np.array([True, False, True])
     else:

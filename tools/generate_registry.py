@@ -65,6 +65,51 @@ def _scalar_params(f):
     return "no_scalar_params"
 
 
+def _exact_name(reg, f):
+    """The exact tier's C name of f's function (half-precision loops round its result)."""
+    return reg.get(f.name).cname
+
+
+def _half_table_note(reg, f):
+    if f.params:
+        return ", through the float64 loop"
+    if f.nin == 1:
+        return f", table_{_exact_name(reg, f)}_<dtype>_<isa>"
+    return f", grad_table_{reg.get(reg.grad_of(f.name)).cname}_<dtype>_<isa>"
+
+
+def _half_lists(reg):
+    """The float16/bfloat16 lists (loops_half.h): every function reads the exact tier's
+    float64 loops, since both tiers are correctly rounded there."""
+    plain = [f for f in reg.FUNCTIONS if not f.params]
+    unary = [f for f in plain if f.nin == 1]
+    binary = [f for f in plain if f.nin == 2]
+    param = [f for f in reg.FUNCTIONS if f.params]
+    tables = [f.cname for f in unary if f.tier == "exact"]
+    grads = []
+    for f in binary:
+        g = reg.get(reg.grad_of(f.name)).cname
+        if g not in grads:
+            grads.append(g)
+    out = ["/* float16 and bfloat16 (loops_half.h): both tiers round the exact tier's float64",
+           " * result once, so every function names the exact function it reads. f(x):",
+           " * X(name, exact), a table of exact's results; dy * f'(x): X(name, grad, exact), a",
+           " * table of grad's float64 results, exact's float64 loop where dy is not finite;",
+           " * with parameters: X(name, inputs, outputs, exact), exact's float64 loop. */"]
+    out += _x_list("GELU_C_HALF_VALUE_TABLES", tables)
+    out += [""]
+    out += _x_list("GELU_C_HALF_GRAD_TABLES", grads)
+    out += ["", "#define GELU_C_HALF_UNARY(X) \\"]
+    out += [f"    X({f.cname}, {_exact_name(reg, f)}) \\" for f in unary]
+    out += ["    /* end */", "", "#define GELU_C_HALF_BINARY(X) \\"]
+    out += [f"    X({f.cname}, {reg.get(reg.grad_of(f.name)).cname}, {_exact_name(reg, f)}) \\"
+            for f in binary]
+    out += ["    /* end */", "", "#define GELU_C_HALF_PARAM(X) \\"]
+    out += [f"    X({f.cname}, {f.nin}, {f.nout}, {_exact_name(reg, f)}) \\" for f in param]
+    out += ["    /* end */", ""]
+    return out
+
+
 def c_header(reg):
     plain = [f for f in reg.FUNCTIONS if not f.params]
     unary = [f.cname for f in plain if f.nin == 1]
@@ -94,6 +139,7 @@ def c_header(reg):
     out += [f"    X({f.cname}, {f.nin}, {f.nout}, {_kernel_call(f.kernel)}, {_scalar_params(f)}) \\"
             for f in param]
     out += ["    /* end */", ""]
+    out += _half_lists(reg)
     out += [
         "/* Each function's kernel: FORWARD(name, value, sign_of_x) for f(x) and",
         " * BACKWARD(name, value) for dy * f'(x), where value is the unrounded result",
@@ -116,13 +162,17 @@ def c_header(reg):
         c = f.cname
         out.append(f" * {c}: {f.module}.{f.name}, {f.kind}, bound {f.bound}, kernel {f.kernel}"
                    + (", sign of x" if f.sign_of_x else ""))
-        loops = [f"{c}_{d}_{isa}" for isa in reg.ISAS for d in reg.DTYPES]
-        kernels = [f"k_{c}_{d}_{isa}" for isa in reg.ISAS for d in reg.DTYPES]
-        runs = [f"run_{c}_{d}_{isa}" for isa in reg.ISAS for d in reg.DTYPES]
+        wide = [d for d in reg.DTYPES if d not in reg.HALF_DTYPES]
+        loops = [f"{c}_{d}_{isa}" for isa in reg.ISAS for d in wide]
+        kernels = [f"k_{c}_{d}_{isa}" for isa in reg.ISAS for d in wide]
+        runs = [f"run_{c}_{d}_{isa}" for isa in reg.ISAS for d in wide]
+        halves = [f"{c}_{d}_{isa}" for isa in reg.ISAS for d in reg.HALF_DTYPES]
         out.append(" *     " + " ".join(kernels) + "  (kernel, one vector)")
         out.append(" *     " + " ".join(runs) + "  (contiguous loop)")
         out.append(" *     " + " ".join(loops) + "  (strided loop, loops"
                    + ("_general" if f.params else "") + ".h)")
+        out.append(" *     " + " ".join(halves) + "  (half-precision loop, loops_half.h"
+                   + _half_table_note(reg, f) + ")")
         out.append(" *     " + " ".join(f"loop_{c}_{d}" for d in reg.DTYPES)
                    + f" loops_{c}  (ufunc trampolines, dispatch.c)")
     out += [" */", "", "#endif", ""]
