@@ -56,20 +56,23 @@
     /* end */
 
 /* float16 and bfloat16 (loops_half.h): both tiers round the exact tier's float64
- * result once, so every function names the exact function it reads. f(x):
+ * result once, so every function names the exact function it reads. Tables:
+ * X(name, near_zero), near_zero = 1 for x s(x) with s(0) = 1/2, s'(0) > 0, 2 for
+ * its derivative, 0 otherwise (loops_half.h: half_near_zero). f(x):
  * X(name, exact), a table of exact's results; dy * f'(x): X(name, grad, exact), a
  * table of grad's float64 results, exact's float64 loop where dy is not finite;
- * with parameters: X(name, inputs, outputs, exact), exact's float64 loop. */
+ * with parameters: X(name, inputs, outputs, exact, near_zero), exact's float64
+ * loop (near_zero: 1 for the value, 2 for the backward pass, as above). */
 #define GELU_C_HALF_VALUE_TABLES(X) \
-    X(norm_cdf) \
-    X(gelu) \
-    X(gelu_grad) \
-    X(gelu_tanh) \
-    X(gelu_tanh_grad) \
-    X(gelu_sigmoid) \
-    X(gelu_sigmoid_grad) \
-    X(silu) \
-    X(silu_grad) \
+    X(norm_cdf, 0) \
+    X(gelu, 1) \
+    X(gelu_grad, 2) \
+    X(gelu_tanh, 1) \
+    X(gelu_tanh_grad, 2) \
+    X(gelu_sigmoid, 1) \
+    X(gelu_sigmoid_grad, 2) \
+    X(silu, 1) \
+    X(silu_grad, 2) \
     /* end */
 
 #define GELU_C_HALF_GRAD_TABLES(X) \
@@ -112,12 +115,12 @@
     /* end */
 
 #define GELU_C_HALF_PARAM(X) \
-    X(gelu_general, 3, 1, gelu_general) \
-    X(gelu_general_grad, 3, 3, gelu_general_grad) \
-    X(gelu_general_backward, 4, 3, gelu_general_backward) \
-    X(fast_gelu_general, 3, 1, gelu_general) \
-    X(fast_gelu_general_grad, 3, 3, gelu_general_grad) \
-    X(fast_gelu_general_backward, 4, 3, gelu_general_backward) \
+    X(gelu_general, 3, 1, gelu_general, 1) \
+    X(gelu_general_grad, 3, 3, gelu_general_grad, 0) \
+    X(gelu_general_backward, 4, 3, gelu_general_backward, 2) \
+    X(fast_gelu_general, 3, 1, gelu_general, 1) \
+    X(fast_gelu_general_grad, 3, 3, gelu_general_grad, 0) \
+    X(fast_gelu_general_backward, 4, 3, gelu_general_backward, 2) \
     /* end */
 
 /* Each function's kernel: FORWARD(name, value, sign_of_x) for f(x) and

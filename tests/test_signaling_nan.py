@@ -1,6 +1,14 @@
 """A NaN input gives a quiet NaN (as IEEE operations and np.exp do), keeping a quiet
 NaN's payload; a signaling NaN raises NumPy's 'invalid' warning, as np.exp does, and
-a quiet NaN raises none, as np.add does."""
+a quiet NaN raises none, as np.add does. A signaling NaN becomes quiet with the rest of
+its payload and its sign kept (the quiet bit set), as the hardware's conversions and
+arithmetic do.
+
+In float32, float64, float16 and bfloat16 (ml_dtypes'; skipped without it). Every
+operand is built from its bit pattern (never through a float conversion, which would
+quiet a signaling NaN on the way in)."""
+import os
+import sys
 import warnings
 
 from operator import attrgetter
@@ -11,42 +19,87 @@ import pytest
 import gelu_c
 from gelu_c import registry
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import half_formats  # noqa: E402
+from half_formats import finfo, uint_of  # noqa: E402
+
+#: dtype name -> (signaling NaNs, quiet NaNs, the quiet bit), as bit patterns
 CASES = {
-    np.float32: (np.uint32, [0x7F800001, 0xFFA00000], [0x7FC12345, 0xFFC00001], 0x00400000),
-    np.float64: (np.uint64, [0x7FF0000000000001, 0xFFF4000000000000],
-                 [0x7FF8000000012345, 0xFFF8000000000001], 0x0008000000000000),
+    "float32": ([0x7F800001, 0xFFA00000], [0x7FC12345, 0xFFC00001], 0x00400000),
+    "float64": ([0x7FF0000000000001, 0xFFF4000000000000],
+                [0x7FF8000000012345, 0xFFF8000000000001], 0x0008000000000000),
+    "float16": ([0x7D00, 0xFC01, 0x7DFF], [0x7E45, 0xFE01], 0x0200),
+    "bfloat16": ([0x7F81, 0xFFA0, 0x7FBF], [0x7FC5, 0xFFC1], 0x0040),
 }
+DTYPES = half_formats.dtype_params("float32", "float64", "float16", "bfloat16")
+
+
+def _case(dtype):
+    """(unsigned type, signaling NaNs, quiet NaNs, quiet bit) of a dtype; checks that the
+    patterns are what they claim to be."""
+    ut = uint_of(dtype)
+    snans, qnans, qbit = CASES[np.dtype(dtype).name]
+    inf = int(np.array(np.inf, dtype=dtype).view(ut))
+    fraction = ((1 << (8 * np.dtype(dtype).itemsize - 1)) - 1) & ~inf
+    for b in snans + qnans:
+        assert b & inf == inf and b & fraction, hex(b)          # a NaN
+        assert bool(b & qbit) == (b in qnans), hex(b)           # of the kind claimed
+    return ut, snans, qnans, qbit
+
+
+def _from_bits(bits, dtype):
+    return np.array(bits, dtype=uint_of(dtype)).view(dtype)
 
 
 def _quiet(bits, qbit):
     return (bits & qbit) != 0
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", registry.names(tier=None))
 def test_nan_in_quiet_nan_out(name, dtype, kernel_path):
-    ut, snans, qnans, qbit = CASES[dtype]
-    x = np.array(snans + qnans, dtype=ut).view(dtype)
+    """Every NaN gives a quiet NaN: a quiet one keeps its bits, a signaling one gets
+    the quiet bit and keeps the rest (payload and sign)."""
+    ut, snans, qnans, qbit = _case(dtype)
+    x = _from_bits(snans + qnans, dtype)
     f = attrgetter(name)(gelu_c)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         out = f(x) if f.nin == 1 else f(np.ones_like(x), x)
     bits = out.view(ut)
-    assert np.all(np.isnan(out)), (name, kernel_path)
-    assert np.all(_quiet(bits, qbit)), (name, dtype, kernel_path, [hex(int(b)) for b in bits])
-    # quiet NaNs keep their payload and sign
-    assert list(bits[len(snans):]) == qnans, (name, dtype, kernel_path, [hex(int(b)) for b in bits])
+    case = (name, np.dtype(dtype).name, kernel_path, [hex(int(b)) for b in bits])
+    assert np.all(np.isnan(out)), case
+    assert np.all(_quiet(bits, qbit)), case
+    # quiet NaNs keep their payload and sign; signaling ones too, with the quiet bit set
+    assert [int(b) for b in bits] == [b | qbit for b in snans] + qnans, case
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", registry.names(nin=1, tier=None))
+def test_unary_signaling_nan_raises_invalid(name, dtype, kernel_path):
+    """f(signaling NaN) raises "invalid" (and no other flag), alone and in any lane of a
+    vector; f(quiet NaN) raises nothing. The result's bits as in test_nan_in_quiet_nan_out."""
+    ut, snans, qnans, qbit = _case(dtype)
+    f = attrgetter(name)(gelu_c)
+    for b in snans + qnans:
+        for where, raised, got in _flags_and_bits(f, (b,), dtype):
+            case = (name, np.dtype(dtype).name, kernel_path, hex(b), where)
+            if b in snans:
+                assert raised == "invalid", ("no invalid flag", raised) + case
+            else:
+                assert raised is None, ("spurious flag", raised) + case
+            assert got == b | qbit, ("payload", hex(got)) + case
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", registry.names(tier=None))
 def test_quiet_nan_raises_no_warning(name, dtype, kernel_path):
     """Quiet NaNs, alone and among ordinary values (both inputs of the backward
     functions, at several lane positions), set no floating-point flag: a kernel that
     let one reach an x86 min/max or a signaling compare would warn 'invalid'."""
-    ut, snans, qnans, qbit = CASES[dtype]
+    ut, snans, qnans, qbit = _case(dtype)
     x = np.array([0.5, -3.0, 20.0, -20.0, 0.0, 1e-3, -40.0, 2.0] * 5, dtype=dtype)
-    nan = np.array(qnans, dtype=ut).view(dtype)
+    nan = _from_bits(qnans, dtype)
     x[::3] = nan[0]
     x[1::7] = nan[1]
     f = attrgetter(name)(gelu_c)
@@ -63,38 +116,53 @@ def test_quiet_nan_raises_no_warning(name, dtype, kernel_path):
             assert np.isnan(f(x, x)[::3]).all()
 
 
-def _others(dtype, ut, snans, qnans):
-    """Values for the other operand of a backward function: finite ones on both
-    sides of every clamp, the largest float, infinities and NaNs of both kinds."""
-    fi = np.finfo(dtype)
-    plain = np.array([0.0, -0.0, 1.5, -0.75, -20.0, 40.0, 1e30, -1e30, fi.max,
+def _plain(dtype):
+    """Bit patterns for the other operand of a backward function: finite values on
+    both sides of every clamp (1e30 where the format holds it, 1e4 in float16), the
+    largest and the least positive number, signed zeros and infinities."""
+    fi = finfo(dtype)
+    big = 1e30 if float(fi.max) > 1e30 else 1e4
+    plain = np.array([0.0, -0.0, 1.5, -0.75, -20.0, 40.0, big, -big, fi.max,
                       fi.smallest_subnormal, np.inf, -np.inf], dtype=dtype)
-    return plain, np.array(qnans, dtype=ut).view(dtype), np.array(snans, dtype=ut).view(dtype)
+    return [int(b) for b in plain.view(uint_of(dtype))]
 
 
-def _flags_and_bits(f, dy, x, ut):
-    """(raised invalid?, result bits) for f(dy, x) alone and at lane positions of a
-    37-element vector call (filled with ordinary values), one pair per call."""
+def _is_nan_bits(b, dtype):
+    return bool(np.isnan(_from_bits(b, dtype)))
+
+
+def _flags_and_bits(f, operands, dtype):
+    """(where, flag raised, result bits) for f at the operands (bit patterns: (x,) or
+    (dy, x)) alone and at lane positions of a 37-element vector call (the other lanes
+    ordinary values: dy = 0.75, x = -1.25), one triple per call. The flag is None, or
+    "invalid", "overflow" or "divide" (the first NumPy reports)."""
+    ut = uint_of(dtype)
+    fills = (0.75, -1.25)[-len(operands):]
     out = []
     for n, pos in ((1, 0), (37, 0), (37, 5), (37, 36)):
-        d = np.full(n, 0.75, dtype=dy.dtype)
-        v = np.full(n, -1.25, dtype=x.dtype)
-        d[pos], v[pos] = dy, x
+        args = []
+        for b, fill in zip(operands, fills):
+            a = np.full(n, fill, dtype=dtype).view(ut)
+            a[pos] = b
+            args.append(a.view(dtype))
         with np.errstate(invalid="raise", over="raise", divide="raise"):
             try:
-                f(d, v)
-                raised = False
-            except FloatingPointError:
-                raised = True
+                f(*args)
+                raised = None
+            except FloatingPointError as exc:
+                raised = next((k for k in ("invalid", "overflow", "divide") if k in str(exc)),
+                              str(exc))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             with np.errstate(all="ignore"):
-                r = f(d, v)
+                r = f(*args)
+        for a, b in zip(args, operands):     # the operands are unchanged
+            assert int(a.view(ut)[pos]) == b
         out.append((f"n={n} pos={pos}", raised, int(r.view(ut)[pos])))
     return out
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", registry.names(nin=2, tier=None))
 def test_signaling_nan_in_either_operand(name, dtype, kernel_path):
     """A signaling NaN in dy or in x raises "invalid", whatever the other operand
@@ -102,24 +170,22 @@ def test_signaling_nan_in_either_operand(name, dtype, kernel_path):
     in any lane of a vector; a quiet NaN with any non-signaling operand raises
     nothing. The result is a quiet NaN: x's payload where x is a NaN (whatever dy
     is), dy's where only dy is."""
-    ut, snans, qnans, qbit = CASES[dtype]
-    plain, qn, sn = _others(dtype, ut, snans, qnans)
+    ut, sn, qn, qbit = _case(dtype)
+    plain = _plain(dtype)
     f = attrgetter(name)(gelu_c)
-    bits = lambda v: int(np.array([v], dtype=dtype).view(ut)[0])
     for s in sn:
-        for other in list(plain) + list(qn) + list(sn):
+        for other in plain + qn + sn:
             for dy, x in ((s, other), (other, s)):
-                x_nan = bool(np.isnan(x))
-                want = (bits(x) if x_nan else bits(dy)) | qbit
-                for where, raised, got in _flags_and_bits(f, dy, x, ut):
-                    case = (name, np.dtype(dtype).name, kernel_path, hex(bits(dy)), hex(bits(x)), where)
-                    assert raised, ("no invalid flag",) + case
+                want = (x if _is_nan_bits(x, dtype) else dy) | qbit
+                for where, raised, got in _flags_and_bits(f, (dy, x), dtype):
+                    case = (name, np.dtype(dtype).name, kernel_path, hex(dy), hex(x), where)
+                    assert raised == "invalid", ("no invalid flag", raised) + case
                     assert got == want, ("payload", hex(got), hex(want)) + case
     for q in qn:
-        for other in list(plain) + list(qn):
+        for other in plain + qn:
             for dy, x in ((q, other), (other, q)):
-                want = (bits(x) if np.isnan(x) else bits(dy)) | qbit
-                for where, raised, got in _flags_and_bits(f, dy, x, ut):
-                    case = (name, np.dtype(dtype).name, kernel_path, hex(bits(dy)), hex(bits(x)), where)
-                    assert not raised, ("spurious flag",) + case
+                want = (x if _is_nan_bits(x, dtype) else dy) | qbit
+                for where, raised, got in _flags_and_bits(f, (dy, x), dtype):
+                    case = (name, np.dtype(dtype).name, kernel_path, hex(dy), hex(x), where)
+                    assert raised is None, ("spurious flag", raised) + case
                     assert got == want, ("payload", hex(got), hex(want)) + case

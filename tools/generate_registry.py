@@ -85,18 +85,31 @@ def _half_lists(reg):
     unary = [f for f in plain if f.nin == 1]
     binary = [f for f in plain if f.nin == 2]
     param = [f for f in reg.FUNCTIONS if f.params]
-    tables = [f.cname for f in unary if f.tier == "exact"]
+    # near_zero: the function is x s(x) with s(0) = 1/2 < s'(0)... (sign_of_x; 1) or its
+    # derivative (2), whose tiny-x results loops_half.h rounds from the first two Taylor
+    # terms (tests/test_registry.py checks the premise)
+    def near_zero(f, derivative="grad"):
+        if f.kind == "value":
+            return int(f.sign_of_x)
+        return 2 if f.kind == derivative and reg.get(reg.value_of(f.name)).sign_of_x else 0
+
+    tables = [(f.cname, near_zero(f)) for f in unary if f.tier == "exact"]
     grads = []
     for f in binary:
-        g = reg.get(reg.grad_of(f.name)).cname
-        if g not in grads:
-            grads.append(g)
+        g = reg.get(reg.grad_of(f.name))
+        if g.cname not in grads:
+            grads.append(g.cname)
     out = ["/* float16 and bfloat16 (loops_half.h): both tiers round the exact tier's float64",
-           " * result once, so every function names the exact function it reads. f(x):",
+           " * result once, so every function names the exact function it reads. Tables:",
+           " * X(name, near_zero), near_zero = 1 for x s(x) with s(0) = 1/2, s'(0) > 0, 2 for",
+           " * its derivative, 0 otherwise (loops_half.h: half_near_zero). f(x):",
            " * X(name, exact), a table of exact's results; dy * f'(x): X(name, grad, exact), a",
            " * table of grad's float64 results, exact's float64 loop where dy is not finite;",
-           " * with parameters: X(name, inputs, outputs, exact), exact's float64 loop. */"]
-    out += _x_list("GELU_C_HALF_VALUE_TABLES", tables)
+           " * with parameters: X(name, inputs, outputs, exact, near_zero), exact's float64",
+           " * loop (near_zero: 1 for the value, 2 for the backward pass, as above). */"]
+    out += ["#define GELU_C_HALF_VALUE_TABLES(X) \\"]
+    out += [f"    X({c}, {k}) \\" for c, k in tables]
+    out += ["    /* end */"]
     out += [""]
     out += _x_list("GELU_C_HALF_GRAD_TABLES", grads)
     out += ["", "#define GELU_C_HALF_UNARY(X) \\"]
@@ -105,7 +118,8 @@ def _half_lists(reg):
     out += [f"    X({f.cname}, {reg.get(reg.grad_of(f.name)).cname}, {_exact_name(reg, f)}) \\"
             for f in binary]
     out += ["    /* end */", "", "#define GELU_C_HALF_PARAM(X) \\"]
-    out += [f"    X({f.cname}, {f.nin}, {f.nout}, {_exact_name(reg, f)}) \\" for f in param]
+    out += [f"    X({f.cname}, {f.nin}, {f.nout}, {_exact_name(reg, f)}, "
+            f"{near_zero(f, 'backward')}) \\" for f in param]
     out += ["    /* end */", ""]
     return out
 
