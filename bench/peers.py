@@ -56,6 +56,14 @@ def torch_info():
     return f"torch {torch.__version__} ({cap}{', oneDNN ' + isa if isa else ''}, 1 thread)"
 
 
+def _tensor(torch, a):
+    """A tensor sharing ``a``'s memory; ml_dtypes' bfloat16 through its bits, since
+    ``torch.from_numpy`` does not know that dtype."""
+    if a.dtype.name == "bfloat16":
+        return torch.from_numpy(a.view("int16")).view(torch.bfloat16)
+    return torch.from_numpy(a)
+
+
 def torch_call(name, x, out, dy=None):
     """A callable running torch's counterpart of ``name`` from ``x`` (and ``dy``) into ``out``.
 
@@ -77,8 +85,8 @@ def torch_call(name, x, out, dy=None):
     if torch is None or name not in TORCH_EQUIV:
         return None
     aten = torch.ops.aten
-    tx, to = torch.from_numpy(x), torch.from_numpy(out)
-    tdy = torch.from_numpy(dy) if dy is not None else None
+    tx, to = _tensor(torch, x), _tensor(torch, out)
+    tdy = _tensor(torch, dy) if dy is not None else None
     if name == "norm_cdf":
         return lambda: torch.special.ndtr(tx, out=to)
     if name in ("gelu", "gelu_tanh"):

@@ -4,7 +4,7 @@ Usage::
 
     python bench/report.py [--quick] [--markdown] [--json PATH] [--path auto|scalar|avx2]
                            [--sections torch,avx2,jax,bound,huge,small,naive,values,fast,
-                                       fast-avx2,exact,stochastic,general]
+                                       fast-avx2,exact,stochastic,general,half]
 
 Every ratio is ``reference time / gelu_c time`` on the same data in the same process,
 taken as the minimum of interleaved rounds (``bench/timing.py``), with a preallocated
@@ -38,6 +38,9 @@ general gelu_general(x, mu, sigma) with scalar mu, sigma against gelu on the sam
         1.3x its time), and informative rows: per-channel mu, sigma (x (8192, 128)), the
         fast tier, gelu_general_grad / _backward against gelu_grad / gelu_backward, and
         the naive ``x * ndtr((x - mu) / sigma)`` (skipped without SciPy).
+half    every function on float16 and bfloat16 (ml_dtypes; skipped without it), both tiers,
+        against gelu_c.fast on float32 per element, and against PyTorch's op on the same
+        dtype, at 2^20 on normal(0, 3) inputs.
 """
 import argparse
 import datetime
@@ -66,7 +69,7 @@ import gelu_c
 
 N10, N14, N20, N26 = 1 << 10, 1 << 14, 1 << 20, 1 << 26
 SECTIONS = ("torch", "avx2", "jax", "bound", "huge", "small", "naive", "values", "fast",
-            "fast-avx2", "exact", "stochastic", "general")
+            "fast-avx2", "exact", "stochastic", "general", "half")
 
 #: (function, dtype, minimum speed-up over torch, or None for rows shown for information)
 TORCH_TARGETS = (
@@ -106,6 +109,10 @@ STOCHASTIC_TARGET = 0.5         # stochastic_gelu within 2x of its uniforms plus
 GENERAL_TARGET = 1 / 1.3        # gelu_general, scalar mu and sigma, within 1.3x the time of gelu
 GENERAL_MU, GENERAL_SIGMA = 0.3, 1.2
 GENERAL_CHANNELS = 128          # per-channel rows: x (2^20 / 128, 128), mu and sigma (128,)
+HALF_TARGET = 1.0               # half loops (both tiers) at least as fast as float32 fast.*
+#: half precision against PyTorch on the same dtype; other torch ops shown for information
+HALF_TORCH_TARGETS = {"gelu": 1.0, "gelu_tanh": 1.0, "silu": 1.0}
+HALF_SIGMA = 3.0                # inputs normal(0, 3): lookups spread over more of the table
 NAIVE_TARGET = 20.0
 SMALL_TARGET = 1 / 1.5          # per-call time within 1.5x of np.negative
 HUGE_TARGET = 1 / 1.1           # per-element time at 2^26 within 10% of 2^20
@@ -353,6 +360,46 @@ def general_rows(cfg):
     return rows
 
 
+def _half_dtypes():
+    """float16, and bfloat16 when ml_dtypes imports (gelu_c registers its loops only then)."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return [np.dtype(np.float16)]
+    return [np.dtype(np.float16), np.dtype(ml_dtypes.bfloat16)]
+
+
+def half_rows(cfg):
+    """Every function on float16 and bfloat16 at 2^20: the exact tier against
+    ``gelu_c.fast`` on float32 (the same values widened), the fast tier's figure in the
+    note and in met?, and PyTorch's op on the same dtype, all timed interleaved."""
+    torch_label = f"torch {peers.torch_capability()}" if peers.import_torch() else None
+    rows = []
+    for dtype in _half_dtypes():
+        x = (HALF_SIGMA * inputs.make_x("normal", N20, np.float64)).astype(dtype)
+        dy_all = inputs.make_dy(N20, dtype)
+        x32, dy32_all = x.astype(np.float32), dy_all.astype(np.float32)
+        out, out2, tout, out32 = (np.zeros(N20, d) for d in (dtype, dtype, dtype, np.float32))
+        for name in gelu_c.registry.names():
+            dy, dy32 = (dy_all, dy32_all) if _binary(name) else (None, None)
+            fns = {"exact": _ours(name, x, dy, out), "fast": _ours("fast." + name, x, dy, out2),
+                   "f32": _ours("fast." + name, x32, dy32, out32)}
+            with_torch = name in peers.TORCH_EQUIV and name not in peers.TORCH_STAND_INS
+            if with_torch and torch_label:
+                fns["torch"] = peers.torch_call(name, x, tout, dy)
+            g = {k: N20 / v / 1e9 for k, v in cfg.time(fns).items()}
+            # both tiers read one table (both correctly rounded): one row, fast in the note and met?
+            rows.append(_row("half", name, dtype.name, N20, g["exact"], "gelu_c.fast float32", g["f32"],
+                             HALF_TARGET, f"fast.{name} {table.fmt_gps(g['fast'])} G/s, "
+                             f"ratio {table.fmt_ratio(g['fast'] / g['f32'])}",
+                             met=min(g["exact"], g["fast"]) / g["f32"] >= HALF_TARGET))
+            if with_torch:
+                ref = f"{torch_label} {peers.TORCH_EQUIV[name]}" if torch_label else "torch not installed"
+                rows.append(_row("half", name, dtype.name, N20, g["exact"], ref, g.get("torch"),
+                                 HALF_TORCH_TARGETS.get(name)))
+    return rows
+
+
 def avx2_torch_rows(cfg, fast=False):
     """``torch_rows`` in a child process whose torch is limited to AVX2 (env read at import)."""
     if peers.import_torch() is None:
@@ -551,6 +598,8 @@ TITLES = {
     "stochastic": "stochastic_gelu vs drawing its uniforms plus one fast.norm_cdf (≥ 0.5 = within 2x)",
     "general": "gelu_general(x, μ, σ) vs gelu on the same x (≥ 0.77 = within 1.3x the time of gelu), "
                "and vs the naive NumPy/SciPy expression",
+    "half": "float16 / bfloat16 (exact tier; fast tier in the note) vs gelu_c.fast on float32, "
+            "and vs PyTorch on the same dtype",
 }
 
 
@@ -673,6 +722,10 @@ def main(argv=None):
         rows += general_rows(cfg)
         if not naive.HAVE_SCIPY:
             meta["general"] = "SciPy not installed: the naive rows skipped"
+    if "half" in wanted:
+        rows += half_rows(cfg)
+        if len(_half_dtypes()) == 1:
+            meta["half"] = "ml_dtypes not installed: bfloat16 rows skipped"
     brows, bnote = bound_rows(speeds, ghz) if "bound" in wanted else (None, "not run")
     meta["bound"] = bnote
 
