@@ -146,18 +146,93 @@ static GC_ALWAYS_INLINE __m128i HN(backward8)(const double *G, __m128i hd, __m12
     return HN(encode8)(f, status);
 }
 
+/* The first try, in float32: p = dy * G32[x] rounded to float32 (G32 is f'(x) rounded
+ * to float32), which is within 1.5 float32 ulps of dy * f'(x) (f'(x) the float64 one:
+ * half an ulp for p's rounding, G32's half ulp times dy). If |p| - 2 ulps and |p| + 2
+ * ulps round to the same value of the format, so does dy * f'(x), and that is the
+ * result; otherwise (a midpoint of the format nearby), and for a tiny f', a product
+ * near overflow or NaN, or a non-finite dy, the vector goes through backward8 (float64),
+ * which gives the same bits everywhere. Magnitudes and then the sign: rounding to
+ * nearest is symmetric, and |p| +- 2 ulps is an integer step on the bits. */
+static GC_ALWAYS_INLINE __m128i HN(round_mag8)(__m256i a)
+{
+#if HF_BF16
+    __m256i r = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(a, _mm256_set1_epi32(0x7FFF)),
+                                                   _mm256_and_si256(_mm256_srli_epi32(a, 16),
+                                                                    _mm256_set1_epi32(1))), 16);
+    return _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+#else
+    return _mm256_cvtps_ph(_mm256_castsi256_ps(a), _MM_FROUND_TO_NEAREST_INT);
+#endif
+}
+
+static GC_ALWAYS_INLINE int HN(backward8_f32)(const float *G32, __m128i hd, __m128i hx,
+                                              __m128i *res)
+{
+    const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
+    __m256 d = HN(decode8)(hd);
+    __m256i da = _mm256_and_si256(_mm256_castps_si256(d), absm);
+    __m256i nonfinite = _mm256_cmpgt_epi32(da, _mm256_set1_epi32(0x7F7FFFFF));
+    d = _mm256_andnot_ps(_mm256_castsi256_ps(nonfinite), d);     /* inf * 0: no flag */
+    __m256 g = _mm256_i32gather_ps(G32, _mm256_cvtepu16_epi32(hx), 4);
+    __m256i u = _mm256_castps_si256(_mm256_mul_ps(d, g));
+    __m256i a = _mm256_and_si256(u, absm);
+    __m256i ga = _mm256_and_si256(_mm256_castps_si256(g), absm);
+    /* f' below 2^-100 (G32 inexact or 0), dy not finite, p above the format's largest
+     * finite (or NaN) */
+    const __m256i top = _mm256_set1_epi32(HF_BF16 ? 0x7F7F0000 : 0x477FE000);
+    __m256i slow = _mm256_or_si256(
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(0x0D800000), ga),
+        _mm256_or_si256(nonfinite, _mm256_cmpgt_epi32(a, top)));
+    a = _mm256_min_epi32(a, top);   /* those lanes are redone: no conversion flags here */
+    __m128i lo = HN(round_mag8)(_mm256_max_epi32(_mm256_sub_epi32(a, _mm256_set1_epi32(2)),
+                                                 _mm256_setzero_si256()));
+    __m128i hi = HN(round_mag8)(_mm256_add_epi32(a, _mm256_set1_epi32(2)));
+    __m128i differ = _mm_xor_si128(_mm_cmpeq_epi16(lo, hi), _mm_set1_epi32(-1));
+    if (_mm256_movemask_epi8(slow) | _mm_movemask_epi8(differ))
+        return 0;
+    __m256i sign = _mm256_srli_epi32(_mm256_andnot_si256(absm, u), 16);
+    *res = _mm_or_si128(hi, _mm_packus_epi32(_mm256_castsi256_si128(sign),
+                                             _mm256_extracti128_si256(sign, 1)));
+    return 1;
+}
+
+static void HN(backward_redo)(const double *G, const uint16_t *dy, const uint16_t *x,
+                              uint16_t *o, const ptrdiff_t *at, int k, int *status)
+{
+    for (int j = 0; j < k; j++) {
+        __m128i r = HN(backward8)(G, _mm_loadu_si128((const __m128i *)(dy + at[j])),
+                                  _mm_loadu_si128((const __m128i *)(x + at[j])), status);
+        _mm_storeu_si128((__m128i *)(o + at[j]), r);
+    }
+}
+
 static int HN(backward_run)(const double *G, const uint16_t *dy, const uint16_t *x,
                             uint16_t *o, ptrdiff_t n)
 {
+    const float *G32 = (const float *)(G + 65536);
     int status = 0;
     __m256i acc = _mm256_set1_epi16(-1);
     ptrdiff_t i = 0;
+    /* the float32 try on every vector, the float64 one after it on those it left (a
+     * separate loop: the float64 code inline in the first would spill its registers) */
+    ptrdiff_t redo[64];
+    int nredo = 0;
     for (; i + 8 <= n; i += 8) {
         __m128i hx = _mm_loadu_si128((const __m128i *)(x + i));
+        __m128i hd = _mm_loadu_si128((const __m128i *)(dy + i)), r;
         HV_SNAN_STEP(acc, _mm256_set_m128i(_mm_setzero_si128(), hx));
-        __m128i r = HN(backward8)(G, _mm_loadu_si128((const __m128i *)(dy + i)), hx, &status);
-        _mm_storeu_si128((__m128i *)(o + i), r);
+        if (HN(backward8_f32)(G32, hd, hx, &r)) {
+            _mm_storeu_si128((__m128i *)(o + i), r);
+        } else {
+            redo[nredo++] = i;
+            if (nredo == 64) {
+                HN(backward_redo)(G, dy, x, o, redo, nredo, &status);
+                nredo = 0;
+            }
+        }
     }
+    HN(backward_redo)(G, dy, x, o, redo, nredo, &status);
     if (i < n) {
         uint16_t bd[8] = {0}, bx[8] = {0}, bo[8];
         memcpy(bd, dy + i, (size_t)(n - i) * 2);

@@ -68,10 +68,11 @@ static uint16_t *HN(build_value_table)(gelu_c_unary_fn f64, int near_zero)
     return t;
 }
 
-/* f'(x) in float64 for every bit pattern x (the backward passes' table) */
+/* f'(x) in float64 for every bit pattern x (the backward passes' table), followed by
+ * the same rounded to float32 (the vector paths' first try: half_avx2.h) */
 static double *HN(build_grad_table)(gelu_c_unary_fn f64, int near_zero)
 {
-    double *v = (double *)malloc(GC_HTAB_N * sizeof *v);
+    double *v = (double *)malloc(GC_HTAB_N * (sizeof(double) + sizeof(float)));
     if (!v)
         return NULL;
     fenv_t env;
@@ -82,6 +83,9 @@ static double *HN(build_grad_table)(gelu_c_unary_fn f64, int near_zero)
     if (near_zero == 2)
         for (uint32_t i = 0; i < GC_HTAB_N; i++)
             v[i] = HN(near_zero_grad)((double)HF_DECODE((uint16_t)i), v[i]);
+    float *v32 = (float *)(v + GC_HTAB_N);
+    for (uint32_t i = 0; i < GC_HTAB_N; i++)
+        v32[i] = (float)v[i];
     fesetenv(&env);
     return v;
 }
