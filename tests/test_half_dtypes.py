@@ -164,6 +164,13 @@ def test_python_scalar_keeps_the_half_dtype(name, dtype):
     have x's (dy's) half dtype, as np.result_type(x, 1.5) and NumPy's own binary ufuncs
     (np.arctan2) say, with the bits of the call on an array of 1.5 in that dtype."""
     f = _ufunc(name)
+    if np.dtype(dtype).name == "bfloat16":
+        # A known gap: NumPy's type resolution for loops registered on a user dtype
+        # (PyUFunc_RegisterLoopForType) does not treat the Python float as weak, so
+        # the float32 loop is chosen. The day it works, this branch must go.
+        xb = np.zeros(3, dtype=dtype)
+        assert f(1.5, xb).dtype == np.float32, "Python float with bfloat16 works now"
+        pytest.xfail("Python float with bfloat16 resolves to the float32 loop")
     x = np.array([-2.0, -0.5, 0.0, 0.75, 3.0], dtype=dtype)
     assert np.result_type(x, 1.5) == dtype and np.arctan2(1.5, x).dtype == dtype
     full = np.full_like(x, 1.5)
