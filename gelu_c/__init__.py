@@ -2,8 +2,9 @@
 
 Every function is a real ``numpy.ufunc`` (broadcasting, ``out=``, ``where=``,
 ``dtype=``, any strides) over C kernels that are accurate to 1 ULP (2 ULP for
-derivatives) in float32 and float64, tails and subnormals included. The same
-functions within 4 ULP, faster, are in :mod:`gelu_c.fast`.
+derivatives) in float32 and float64, tails and subnormals included, and correctly
+rounded in float16 and bfloat16 (ml_dtypes'). The same functions within 4 ULP,
+faster, are in :mod:`gelu_c.fast`.
 
 Functions
 ---------

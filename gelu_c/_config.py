@@ -95,7 +95,9 @@ def _select_from_environment():
 
 
 def show_config():
-    """Print the version, the build flags, the CPU features and the active kernel path."""
+    """Print the version, the build flags, the dtypes, the CPU features and the active
+    kernel path."""
+    from . import _ufunc_objects
     lines = [
         f"gelu_c {__version__} (C extension active - {get_kernel_path()})",
         f"  kernel path   : {get_kernel_path()}  (set with gelu_c.set_kernel_path or ${ENV_VAR})",
@@ -103,6 +105,9 @@ def show_config():
         f"  known         : {', '.join(known_kernel_paths())}",
         f"  threads       : {_ufuncs.get_num_threads() if _ufuncs.threads_supported() else 1}"
         f"  (large calls; gelu_c.set_num_threads, $GELU_C_NUM_THREADS or $OMP_NUM_THREADS)",
+        f"  dtypes        : float16, float32, float64, "
+        + ("bfloat16 (ml_dtypes)" if _ufunc_objects.BFLOAT16 else
+           "no bfloat16 (pip install gelu_c[bfloat16] for ml_dtypes)"),
         f"  cpu features  : {_ufuncs.cpu_features()}",
         f"  kernel cflags : {_ufuncs.build_flags()}",
     ]

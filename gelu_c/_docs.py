@@ -4,9 +4,10 @@ from . import registry
 
 _ACC = """
     Accurate to within {bound} in the last place (ULP) of the output type for every
-    finite input, float32 and float64, tails and subnormal results included; see
-    ``python -m gelu_c.accuracy``. Loops exist for float32 and float64; other real
-    inputs are promoted as for ``np.exp``.
+    finite input, float32 and float64, tails and subnormal results included; float16
+    and bfloat16 (ml_dtypes') results are correctly rounded. See ``python -m
+    gelu_c.accuracy`` (``--half``). Loops exist for float16, float32, float64 and, when
+    ml_dtypes is installed, bfloat16; other real inputs are promoted as for ``np.exp``.
 """
 
 _UNARY = """{summary}

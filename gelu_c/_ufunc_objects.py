@@ -37,12 +37,18 @@ def _register_bfloat16(made):
     ``pip install gelu_c[bfloat16]``) is installed; without it, nothing. They are
     registered here, before any call, since a call made before can keep resolving to
     another loop."""
+    global BFLOAT16
     try:
         import ml_dtypes
     except ImportError:
         return
     import numpy as np
     _ufuncs.register_bfloat16(made, np.dtype(ml_dtypes.bfloat16).num)
+    BFLOAT16 = True
+
+
+#: whether the bfloat16 loops are registered (ml_dtypes was importable)
+BFLOAT16 = False
 
 
 #: qualified name (``gelu``, ``fast.gelu``) -> ufunc

@@ -84,3 +84,23 @@ def test_registry_is_consistent():
 def test_unknown_name_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown function name 'gelu_fast'"):
         registry.get("gelu_fast")
+
+
+def test_half_near_zero_premise():
+    """The half-precision tables round tiny-x results from x/2 (value) and 1/2
+    (derivative) with the sign of the next Taylor term breaking a tie; that holds for a
+    function the generator marks near_zero (every sign_of_x one) only if f(x) = x/2 +
+    c x^2 + ... with c > 0. Checked against the mpmath definitions, both signs of x."""
+    import mpmath
+    from gelu_c.accuracy import definitions
+    marked = [f for f in registry.FUNCTIONS
+              if f.tier == "exact" and f.kind == "value" and f.sign_of_x and not f.params]
+    assert marked
+    for f in marked:
+        value = definitions.definition(f.name)
+        grad = definitions.definition(registry.grad_of(f.name))
+        with mpmath.workdps(80):
+            for x in (mpmath.mpf(2) ** -40, -mpmath.mpf(2) ** -40):
+                c = (value(x) - x / 2) / (x * x)
+                assert 0 < c < 1, (f.name, x, c)
+                assert (grad(x) - mpmath.mpf(0.5)) * x > 0, (f.name, x)

@@ -28,7 +28,8 @@ def _parser():
         prog="python -m gelu_c.accuracy",
         description="The accuracy harness of gelu_c: the decimal-place table of the "
         "approximations, the ULP tables of every kernel and of the other implementations "
-        "installed, as text, JSON and a picture; or the exhaustive float32 sweep.",
+        "installed, as text, JSON and a picture; or the exhaustive float32 sweep; or the "
+        "proof that float16 and bfloat16 are correctly rounded (--half).",
         epilog="Reproduce the README figures: python -m gelu_c.accuracy --plot docs/accuracy.png",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", metavar="PATH", help="also write every figure to PATH as JSON")
@@ -43,6 +44,11 @@ def _parser():
                     help="instead of the tables: gelu_general, its partial derivatives and "
                          "backward pass on --n-ulp samples of (x, mu, sigma) per dtype, each "
                          "tier of --tier and each path, against mpmath")
+    ap.add_argument("--half", action="store_true",
+                    help="instead of the tables: prove float16 and bfloat16 (with ml_dtypes) "
+                         "correctly rounded at every input of every function of --tier "
+                         "(backward: a grid of dy; gelu_general: a few mu, sigma) on each "
+                         "path, against mpmath (a minute or so)")
     ap.add_argument("--functions", type=_list, metavar="F,G",
                     help=f"gelu_c function names, either tier (gelu, fast.gelu; default: the "
                          f"{len(registry.names())} of --tier; "
@@ -83,6 +89,35 @@ def _others(arg):
     return False if arg == ["none"] else arg
 
 
+def _half(args, paths):
+    import numpy as np
+
+    import gelu_c
+    from . import half
+
+    tiers = ("exact", "fast") if args.tier == "all" else (args.tier,)
+    names = args.functions or [n for n in registry.names(tier=None)
+                               if registry.get(n).tier in tiers and not registry.get(n).params]
+    formats = half.formats_available()
+    if "bfloat16" not in formats:
+        print("bfloat16 skipped: needs ml_dtypes (pip install gelu_c[bfloat16])")
+    total = half.sweep(names, formats, paths)
+    for fmt in formats:
+        for mu, sigma, dy in half.GENERAL_PARAMS:
+            dy = float(half.decode(half.round_f64(dy, fmt), fmt)) or float(
+                half.decode(np.uint16(1), fmt))
+            for tier in tiers:
+                for path in paths:
+                    with gelu_c.kernel_path(path):
+                        bad = half.check_general(fmt, mu, sigma, dy, tier)
+                    word = "correctly rounded" if not bad else f"{len(bad)} NOT correctly rounded"
+                    print(f"{'gelu_general (all outputs)':>26} {fmt:>8} {path:>6}: every finite x, "
+                          f"mu={mu:g} sigma={sigma:g} dy={dy:.4g}, {tier}: {word}")
+                    total += len(bad)
+    print("all correctly rounded" if not total else f"{total} inputs NOT correctly rounded")
+    return 1 if total else 0
+
+
 def main(argv=None):
     """Run the command line; returns the exit status."""
     import gelu_c
@@ -98,6 +133,8 @@ def main(argv=None):
         if args.json:
             save_json({"exhaustive": results}, args.json)
         return 0 if ok else 1
+    if args.half:
+        return _half(args, paths)
     if args.general:
         from . import general
 
