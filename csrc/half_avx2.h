@@ -185,12 +185,23 @@ static GC_ALWAYS_INLINE int HN(backward8_f32)(const float *G32, __m128i hd, __m1
         _mm256_cmpgt_epi32(_mm256_set1_epi32(0x0D800000), ga),
         _mm256_or_si256(nonfinite, _mm256_cmpgt_epi32(a, top)));
     a = _mm256_min_epi32(a, top);   /* those lanes are redone: no conversion flags here */
+#if HF_BF16
+    /* bfloat16 rounds at bit 16 everywhere (subnormals too): the midpoint test is on the
+     * low 16 bits, and the result one rounding */
+    __m256i mid = _mm256_abs_epi32(_mm256_sub_epi32(_mm256_and_si256(a, _mm256_set1_epi32(0xFFFF)),
+                                                    _mm256_set1_epi32(0x8000)));
+    slow = _mm256_or_si256(slow, _mm256_cmpgt_epi32(_mm256_set1_epi32(3), mid));
+    if (_mm256_movemask_epi8(slow))
+        return 0;
+    __m128i hi = HN(round_mag8)(a);
+#else
     __m128i lo = HN(round_mag8)(_mm256_max_epi32(_mm256_sub_epi32(a, _mm256_set1_epi32(2)),
                                                  _mm256_setzero_si256()));
     __m128i hi = HN(round_mag8)(_mm256_add_epi32(a, _mm256_set1_epi32(2)));
     __m128i differ = _mm_xor_si128(_mm_cmpeq_epi16(lo, hi), _mm_set1_epi32(-1));
     if (_mm256_movemask_epi8(slow) | _mm_movemask_epi8(differ))
         return 0;
+#endif
     __m256i sign = _mm256_srli_epi32(_mm256_andnot_si256(absm, u), 16);
     *res = _mm_or_si128(hi, _mm_packus_epi32(_mm256_castsi256_si128(sign),
                                              _mm256_extracti128_si256(sign, 1)));
