@@ -30,7 +30,17 @@ def _bits(r):
     return [np.ascontiguousarray(a).view(np.uint8) for a in (r if isinstance(r, tuple) else (r,))]
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def _dtypes():
+    out = [np.float16, np.float32, np.float64]
+    try:
+        import ml_dtypes
+        out.append(ml_dtypes.bfloat16)
+    except ImportError:
+        pass
+    return out
+
+
+@pytest.mark.parametrize("dtype", _dtypes(), ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("name", ALL)
 def test_same_bits_whatever_the_thread_count(name, dtype):
     f = registry.get(name)
