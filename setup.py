@@ -7,6 +7,7 @@ code, and so that an ISA-specific source can later get its own flags without
 leaking them into the portable path. Never any fast-math option: it breaks NaN/inf/subnormal
 handling and the ULP bounds (and can switch the whole process to flush-to-zero).
 """
+import concurrent.futures
 import glob
 import os
 import sys
@@ -15,6 +16,7 @@ import sysconfig
 import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_clib import build_clib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -32,7 +34,9 @@ if IS_MSVC:
     AVX2_FLAGS = ["/arch:AVX2"]
 else:
     # -ffp-contract=off: every FMA is explicit, so each path computes the same bits.
-    KERNEL_FLAGS = ["-O3", "-Wall", "-Wextra", "-ffp-contract=off", "-std=c11"]
+    # -g1 after Python's -g: line tables only. Full debug info of the instantiated kernels
+    # tripled the AVX2 path's compile time (116 s against 43 s) and its memory (2 GB).
+    KERNEL_FLAGS = ["-O3", "-g1", "-Wall", "-Wextra", "-ffp-contract=off", "-std=c11"]
     AVX2_FLAGS = ["-mavx2", "-mfma", "-mf16c"]
 
 
@@ -77,24 +81,44 @@ if HAVE_AVX2:
 KERNEL_HEADERS = sorted(glob.glob(os.path.join("csrc", "*.h")))
 KERNEL_FILES = KERNEL_HEADERS + sorted(glob.glob(os.path.join("csrc", "*.c")))
 
-# The baseline library: portable kernels, the dispatcher and CPU detection. No ISA flag.
-libraries = [("gelu_c_kernels", {
-    "sources": ["csrc/path_scalar.c", "csrc/dispatch.c", "csrc/cpu_x86.c", "csrc/threads.c"],
-    "include_dirs": ["csrc"],
-    "obj_deps": {"": KERNEL_HEADERS},
-    "cflags": KERNEL_FLAGS,
-    "macros": [("GELU_C_CFLAGS", '"%s"' % flag_string)]
-              + ([("GELU_C_HAVE_AVX2", "1")] if HAVE_AVX2 else []),
-})]
+# One static library per kernel source, so that the sources compile in parallel
+# (ParallelBuildClib below): the AVX2 path alone takes ~40 s, the scalar one ~13 s.
+# Listed in link order: dispatch.c refers to the path tables and to threads.c.
+BASELINE_MACROS = [("GELU_C_CFLAGS", '"%s"' % flag_string)] + (
+    [("GELU_C_HAVE_AVX2", "1")] if HAVE_AVX2 else [])
+
+
+def kernel_library(source, cflags=KERNEL_FLAGS, macros=BASELINE_MACROS):
+    name = "gelu_c_" + os.path.splitext(os.path.basename(source))[0]
+    return (name, {"sources": [source], "include_dirs": ["csrc"], "macros": macros,
+                   "obj_deps": {"": KERNEL_HEADERS}, "cflags": cflags})
+
+
+# The baseline: portable kernels, the dispatcher, CPU detection and threads. No ISA flag.
+libraries = [kernel_library("csrc/dispatch.c"), kernel_library("csrc/path_scalar.c"),
+             kernel_library("csrc/cpu_x86.c"), kernel_library("csrc/threads.c")]
 # The AVX2+FMA kernels alone in a library of their own, so that their flags never reach
 # code that runs before the CPU check (never -mavx2 on the whole extension: SIGILL on CPUs without it).
 if HAVE_AVX2:
-    libraries.append(("gelu_c_kernels_avx2", {
-        "sources": ["csrc/path_avx2.c"],
-        "include_dirs": ["csrc"],
-        "obj_deps": {"": KERNEL_HEADERS},
-        "cflags": KERNEL_FLAGS + AVX2_FLAGS,
-    }))
+    libraries.insert(2, kernel_library("csrc/path_avx2.c", KERNEL_FLAGS + AVX2_FLAGS, []))
+
+
+class ParallelBuildClib(build_clib):
+    """build_clib that compiles the libraries concurrently (setuptools builds them one
+    after another), one job per CPU; the compiler object is shared the way build_ext's
+    own parallel mode shares it."""
+
+    def build_libraries(self, libraries):
+        jobs = min(len(libraries), os.cpu_count() or 1)
+        if jobs <= 1:
+            return super().build_libraries(libraries)
+        with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+            # the kernel paths (the slow ones) first, so none is left running alone at the end
+            order = sorted(libraries, key=lambda lib: "path_" not in lib[0])
+            for f in [pool.submit(super(ParallelBuildClib, self).build_libraries, [lib])
+                      for lib in order]:
+                f.result()
+
 
 ext = Extension(
     "gelu_c._ufuncs",
@@ -102,12 +126,13 @@ ext = Extension(
     include_dirs=[numpy.get_include(), "csrc"],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     depends=KERNEL_FILES,
-    # dispatch.c (first library) refers to the AVX2 table (second): static link order
+    # static link order: dispatch.c (first) refers to the path tables and to threads.c
     libraries=[name for name, _ in libraries] + ([] if IS_MSVC else ["m", "pthread"]),
 )
 
 setup(
     version=read_version(),
     libraries=libraries,
+    cmdclass={"build_clib": ParallelBuildClib},
     ext_modules=cythonize([ext], compiler_directives={"language_level": 3}),
 )

@@ -7,11 +7,22 @@
   ``@pytest.mark.exhaustive`` (the all-2**32 float32 sweeps) are skipped
   unless ``--exhaustive`` is given.
 """
+import os
+import sysconfig
+
 import pytest
 
 import gelu_c
 
 KERNEL_PATHS = tuple(gelu_c.available_kernel_paths())
+
+# tools/check_dist.sh runs the suite against the installed wheel: a gelu_c imported from
+# anywhere else (a source tree on the path) would test the wrong thing, silently.
+if os.environ.get("GELU_C_EXPECT_INSTALLED"):
+    _site = os.path.realpath(sysconfig.get_paths()["platlib"])
+    if not os.path.realpath(gelu_c.__file__).startswith(_site + os.sep):
+        raise RuntimeError(f"GELU_C_EXPECT_INSTALLED: gelu_c comes from {gelu_c.__file__}, "
+                           f"not from the installed package in {_site}")
 
 
 def pytest_addoption(parser):

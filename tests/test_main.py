@@ -19,18 +19,18 @@ from gelu_c.accuracy.scipy_reference import float64_special
 EPS64 = 2.0 ** -53
 
 
-def _without_scipy_env(tmp_path):
-    """Environment whose Python cannot import scipy (a package that refuses to load)."""
-    blocker = tmp_path / "scipy"
+def _without_env(tmp_path, package):
+    """Environment whose Python cannot import `package` (one that refuses to load)."""
+    blocker = tmp_path / package
     blocker.mkdir()
-    (blocker / "__init__.py").write_text('raise ImportError("scipy hidden by the test")\n')
+    (blocker / "__init__.py").write_text(f'raise ImportError("{package} hidden by the test")\n')
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(tmp_path), env.get("PYTHONPATH")) if p)
     return env
 
 
 def test_main_job_runs_without_scipy(tmp_path):
-    env = _without_scipy_env(tmp_path)
+    env = _without_env(tmp_path, "scipy")
     probe = subprocess.run([sys.executable, "-c", "import scipy"], env=env,
                            capture_output=True, text=True)
     assert probe.returncode != 0, "the blocker did not hide scipy"
@@ -43,6 +43,28 @@ def test_main_job_runs_without_scipy(tmp_path):
     from gelu_c.__main__ import SPEED_FUNCTIONS
     for name in SPEED_FUNCTIONS:
         assert f"\n  {name} " in speed, name
+
+
+def test_without_mpmath_the_package_and_main_job_run_and_the_harness_says_why(tmp_path):
+    """mpmath is the accuracy harness's extra: gelu_c needs NumPy alone."""
+    env = _without_env(tmp_path, "mpmath")
+    probe = subprocess.run([sys.executable, "-c", "import mpmath"], env=env,
+                           capture_output=True, text=True)
+    assert probe.returncode != 0, "the blocker did not hide mpmath"
+    use = subprocess.run([sys.executable, "-c", "import numpy as np, gelu_c, gelu_c.fast; "
+                          "print(gelu_c.gelu(np.float32(1.0)), gelu_c.fast.silu(1.0))"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert use.returncode == 0, use.stderr[-3000:]
+    run = subprocess.run([sys.executable, "-m", "gelu_c", "--quick"], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Accuracy: not measured" in run.stdout and "gelu_c[accuracy]" in run.stdout
+    assert "Speed, float32" in run.stdout
+    harness = subprocess.run([sys.executable, "-m", "gelu_c.accuracy"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert harness.returncode != 0
+    assert "ImportError: gelu_c.accuracy needs mpmath" in harness.stderr
+    assert "gelu_c[accuracy]" in harness.stderr
 
 
 def test_float64_special_without_scipy_against_mpmath(monkeypatch):

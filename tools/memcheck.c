@@ -1,4 +1,5 @@
-/* Memory-safety driver for the kernel loops: every function, dtype and compiled path
+/* Memory-safety driver for the kernel loops: every function of both tiers, every dtype
+ * (float16, float32, float64, bfloat16) and every compiled path
  * on buffers allocated to the exact byte (no slack), for every length 0..67 and
  * 255, 256, 257, 600 (the strided loops' chunks), strides
  * of +-1, 2 and 3 elements, in place, and with overlapping output (reduce-style); the
@@ -7,6 +8,7 @@
  * an array is reported there; this program itself only checks that the paths agree. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include "funcs.h"
 #include "cpu_x86.h"
@@ -23,16 +25,29 @@ static double next_value(void)
     return ((double)(rng % 2000001) - 1000000.0) / 50000.0;   /* [-20, 20] */
 }
 
+/* An input element of each dtype: float32/float64 from [-20, 20]; float16 and bfloat16
+ * (stored as uint16_t) any bit pattern, NaNs and infinities included. `positive`: the
+ * sign cleared (sigma). */
+static double gen_f64(int positive) { double v = next_value(); return positive ? (v < 0 ? -v : v) + 0.125 : v; }
+static float gen_f32(int positive) { return (float)gen_f64(positive); }
+static uint16_t gen_bits16(int positive)
+{
+    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+    return (uint16_t)((rng >> 24) & (positive ? 0x7fffu : 0xffffu));
+}
+#define gen_f16 gen_bits16
+#define gen_bf16 gen_bits16
+
 static int failures = 0;
 
 /* Runs one unary or binary kernel of element size `es` on a fresh exact-size buffer. */
-#define RUN(table, fn, es, T, n, st, binary, out_bytes)                                  \
+#define RUN(table, fn, es, T, gen, n, st, binary, out_bytes)                                  \
     do {                                                                                  \
         ptrdiff_t span = (n) > 0 ? ((n) - 1) * (ptrdiff_t)(st > 0 ? st : -st) + 1 : 0;    \
         T *x = malloc((size_t)(span ? span : 1) * sizeof(T));                            \
         T *dy = malloc((size_t)(span ? span : 1) * sizeof(T));                           \
         T *o = calloc((size_t)(span ? span : 1), sizeof(T)); /* gaps compare equal */     \
-        for (ptrdiff_t i = 0; i < span; i++) { x[i] = (T)next_value(); dy[i] = (T)next_value(); } \
+        for (ptrdiff_t i = 0; i < span; i++) { x[i] = gen(0); dy[i] = gen(0); }          \
         char *xb = (char *)x + (st < 0 ? (span - 1) * (ptrdiff_t)sizeof(T) : 0);         \
         char *db = (char *)dy + (st < 0 ? (span - 1) * (ptrdiff_t)sizeof(T) : 0);        \
         char *ob = (char *)o + (st < 0 ? (span - 1) * (ptrdiff_t)sizeof(T) : 0);         \
@@ -52,7 +67,7 @@ static int failures = 0;
  * or (bcast) the parameters one element each with stride 0 (the scalar-parameter loop);
  * then in place (output 0 is x) and with output 0 over input 0 at stride 0. The last
  * input (sigma) is kept positive. Outputs are copied one after the other to out_bytes. */
-#define RUN_P(fn, T, n, st, nin, nout, bcast, out_bytes)                                 \
+#define RUN_P(fn, T, gen, n, st, nin, nout, bcast, out_bytes)                                 \
     do {                                                                                  \
         ptrdiff_t span = (n) > 0 ? ((n) - 1) * (ptrdiff_t)(st > 0 ? st : -st) + 1 : 0;    \
         size_t cells = (size_t)(span ? span : 1);                                        \
@@ -66,10 +81,8 @@ static int failures = 0;
             buf[a] = a < (nin) ? malloc((one ? 1 : cells) * sizeof(T))                    \
                                : calloc(cells, sizeof(T));                                \
             if (a < (nin))                                                                \
-                for (size_t i = 0; i < (one ? 1 : (size_t)span); i++) {                   \
-                    double v = next_value();                                              \
-                    buf[a][i] = (T)(a == (nin) - 1 ? (v < 0 ? -v : v) + 0.125 : v);        \
-                }                                                                         \
+                for (size_t i = 0; i < (one ? 1 : (size_t)span); i++)                     \
+                    buf[a][i] = gen(a == (nin) - 1);                                      \
             args[a] = (char *)buf[a] + (!one && st < 0 ? (span - 1) * (ptrdiff_t)sizeof(T) : 0); \
             steps[a] = one ? 0 : sb;                                                      \
         }                                                                                 \
@@ -128,12 +141,13 @@ int main(void)
             for (int t = 0; t < 2; t++) {                                                 \
                 if (!tables[t]) continue;                                                 \
                 rng = seed;                                                               \
-                RUN(tables[t], tables[t]->name##_##sfx, sizeof(T), T, n, st, binary,     \
+                RUN(tables[t], tables[t]->name##_##sfx, sizeof(T), T, gen_##sfx, n, st, binary, \
                     t ? got_out : ref_out);                                               \
                 calls++;                                                                  \
             }                                                                             \
             if (tables[1]) check(#name, #sfx, n, st, span * sizeof(T));
-#define ONE(name, binary) ONE_T(name, binary, f32, float) ONE_T(name, binary, f64, double)
+#define ONE(name, binary) ONE_T(name, binary, f32, float) ONE_T(name, binary, f64, double) \
+            ONE_T(name, binary, f16, uint16_t) ONE_T(name, binary, bf16, uint16_t)
 #define U(name) ONE(name, 0)
 #define B(name) ONE(name, 1)
             GELU_C_UNARY_FUNCS(U)
@@ -142,17 +156,20 @@ int main(void)
             for (int t = 0; t < 2; t++) {                                                 \
                 if (!tables[t]) continue;                                                 \
                 rng = seed;                                                               \
-                RUN_P(tables[t]->name##_##sfx, T, n, st, nin, nout, bcast,               \
+                RUN_P(tables[t]->name##_##sfx, T, gen_##sfx, n, st, nin, nout, bcast,    \
                       t ? got_out : ref_out);                                             \
                 calls++;                                                                  \
             }                                                                             \
             if (tables[1]) check(#name, #sfx, n, st, (size_t)(nout) * span * sizeof(T));
 #define P(name, nin, nout, call, sp)                                                     \
             ONE_P_T(name, nin, nout, f32, float, 0) ONE_P_T(name, nin, nout, f64, double, 0) \
-            ONE_P_T(name, nin, nout, f32, float, 1) ONE_P_T(name, nin, nout, f64, double, 1)
+            ONE_P_T(name, nin, nout, f32, float, 1) ONE_P_T(name, nin, nout, f64, double, 1) \
+            ONE_P_T(name, nin, nout, f16, uint16_t, 0) ONE_P_T(name, nin, nout, bf16, uint16_t, 0) \
+            ONE_P_T(name, nin, nout, f16, uint16_t, 1) ONE_P_T(name, nin, nout, bf16, uint16_t, 1)
             GELU_C_PARAM_FUNCS(P)
         }
-    printf("memcheck: %ld kernel calls (x3: out-of-place, in place, overlapping), paths: scalar%s; "
+    printf("memcheck: %ld kernel calls (x3: out-of-place, in place, overlapping), both tiers, "
+           "float16/32/64 and bfloat16, paths: scalar%s; "
            "path mismatches: %d\n", calls, tables[1] ? ", avx2" : "", failures);
     return failures != 0;
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-base=(-O2 -g -std=c11 -Wall -Wextra -ffp-contract=off -Icsrc)
+base=(-O2 -g1 -std=c11 -Wall -Wextra -ffp-contract=off -Icsrc)
 avx=()
 if [[ "$(uname -m)" == x86_64 ]]; then
     avx=(-DGELU_C_HAVE_AVX2)
@@ -19,7 +19,7 @@ build() {   # build <output> <extra flags...>
     gcc "${base[@]}" "$@" -c csrc/threads.c -o "$out/t.o"
     objs=("$out/s.o" "$out/d.o" "$out/c.o" "$out/t.o")
     if [[ ${#avx[@]} -gt 0 ]]; then
-        gcc "${base[@]}" "$@" -mavx2 -mfma -c csrc/path_avx2.c -o "$out/a.o"
+        gcc "${base[@]}" "$@" -mavx2 -mfma -mf16c -c csrc/path_avx2.c -o "$out/a.o"
         objs+=("$out/a.o")
     fi
     gcc "${base[@]}" "$@" "${avx[@]}" tools/memcheck.c "${objs[@]}" -lm -lpthread -o "$exe"

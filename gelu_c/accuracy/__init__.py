@@ -29,6 +29,12 @@ Command line: ``python -m gelu_c.accuracy --help``.  From Python::
     print(accuracy.format_report(report))
     accuracy.save_json(report, "accuracy.json")
 """
+try:
+    import mpmath  # noqa: F401  (the oracle; an extra, not a dependency of gelu_c)
+except ImportError:
+    raise ImportError("gelu_c.accuracy needs mpmath, its oracle: "
+                      "pip install 'gelu_c[accuracy]' (or pip install mpmath)") from None
+
 from . import exhaustive
 from .decimal_places import (APPROXIMATIONS, PLACES, approximation_rows, decimal_place_stats,
                              first_differing_place)
