@@ -7,7 +7,8 @@
  *   - every fused multiply-add is an explicit vfma (the build uses -ffp-contract=off);
  *   - comparisons are the quiet C99 macros (no FE_INVALID on NaN), and min/max/select
  *     follow x86's minps/maxps operand order, so signed zeros agree too;
- *   - no libm call other than fma/fabs, which are exact.
+ *   - no libm call other than fma/fabs, which are exact (on aarch64 the fused operations
+ *     are the hardware instructions, below).
  * Include vec_undef.h to instantiate another type in the same file. */
 #include <math.h>
 #include <stdint.h>
@@ -21,17 +22,54 @@
  * computes both. Kernels read this where a flag must not depend on it. */
 #define GC_LAZY_SELECT 1
 
+#if defined(__aarch64__) && defined(__GNUC__) && !defined(GC_SCALAR_FMA_ASM)
+/* aarch64 (FMA in the baseline): each fused operation is one instruction, written as asm so
+ * that the compiler cannot fold a negation of its result into it. GCC turns -fma(a, b, c)
+ * into fnmadd, which is fma(-a, b, -c): for an exact zero sum that is +0 where the
+ * negation gives -0 (the kernels negate fma results: dw_mul_dw then vneg), and float64
+ * gelu_general_grad(2^-1022, 0, 1)'s d/dsigma came out +0 instead of x86's (and IEEE's)
+ * -0. Each instruction computes exactly the C expression beside it (the Arm ARM defines
+ * them by negating operands, not the result). tools/arm_check.sh checks the bits. */
+#define GC_SCALAR_FMA_ASM 1
+#define GC_FMA_ASM(name, insn, T, r)                                                   \
+    static GC_ALWAYS_INLINE T name(T a, T b, T c)                                      \
+    {                                                                                  \
+        T d;                                                                           \
+        __asm__(insn " %" r "0, %" r "1, %" r "2, %" r "3" : "=w"(d) : "w"(a), "w"(b), "w"(c)); \
+        return d;                                                                      \
+    }
+GC_FMA_ASM(gc_fmadd_f64, "fmadd", double, "d")      /* a*b + c  = fma(a, b, c) */
+GC_FMA_ASM(gc_fnmsub_f64, "fnmsub", double, "d")    /* a*b - c  = fma(a, b, -c) */
+GC_FMA_ASM(gc_fmsub_f64, "fmsub", double, "d")      /* c - a*b  = fma(-a, b, c) */
+GC_FMA_ASM(gc_fmadd_f32, "fmadd", float, "s")
+GC_FMA_ASM(gc_fnmsub_f32, "fnmsub", float, "s")
+GC_FMA_ASM(gc_fmsub_f32, "fmsub", float, "s")
+#undef GC_FMA_ASM
+#endif
+
 #if GC_IS_F32
 #define VI uint32_t
+#if defined(GC_SCALAR_FMA_ASM)
+#define vfma(a, b, c) gc_fmadd_f32((a), (b), (c))
+#define vfms(a, b, c) gc_fnmsub_f32((a), (b), (c))
+#define vfnma(a, b, c) gc_fmsub_f32((a), (b), (c))
+#else
 #define vfma(a, b, c) fmaf((a), (b), (c))
 #define vfms(a, b, c) fmaf((a), (b), -(c))
 #define vfnma(a, b, c) fmaf(-(a), (b), (c))
+#endif
 #define vabs(a) fabsf(a)
 #else
 #define VI uint64_t
+#if defined(GC_SCALAR_FMA_ASM)
+#define vfma(a, b, c) gc_fmadd_f64((a), (b), (c))
+#define vfms(a, b, c) gc_fnmsub_f64((a), (b), (c))
+#define vfnma(a, b, c) gc_fmsub_f64((a), (b), (c))
+#else
 #define vfma(a, b, c) fma((a), (b), (c))
 #define vfms(a, b, c) fma((a), (b), -(c))
 #define vfnma(a, b, c) fma(-(a), (b), (c))
+#endif
 #define vabs(a) fabs(a)
 #endif
 
