@@ -17,4 +17,11 @@
 #else
 #define GC_ALWAYS_INLINE inline
 #endif
+/* x86 (its default NaN has the sign bit set; Arm's has it clear): loops.h gives a NaN
+ * made from non-NaN operands x86's bits on the other platforms */
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
+#define GC_ON_X86 1
+#else
+#define GC_ON_X86 0
+#endif
 #endif

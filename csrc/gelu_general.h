@@ -31,8 +31,6 @@
 #define GC_GG_BACKWARD 2
 
 #if !GC_IS_F32
-/* mask and, in every layer (a one-lane layer's masks are ints, a SIMD layer's vectors) */
-#define GG_AND(m1, m2) vsel((m1), (m2), (m1))
 /* 1/sqrt(2 pi) as hi + lo */
 #define GG_C_HI 0x1.9884533d43651p-2
 #define GG_C_LO -0x1.cbc0d30ebfd15p-56
@@ -42,10 +40,12 @@
 #define GG_TCLAMP 0x1.b7p5
 
 /* The inputs of one vector, and which lanes are ordinary (sigma in (0, inf), z finite
- * and within the clamp): z = (x - mu)/sigma as a double-word.
- * sigma below 2^-900 scales all three by 2^200 (the function and its derivatives do not
- * change), so that the division's remainder stays exact. */
-typedef struct { VT x, mu, sigma; DW z; VM rare; } FN(gg_in);
+ * and within the clamp): z = (x - mu)/sigma as a double-word, and d = x - mu exactly.
+ * sigma below 2^-900 scales d, sigma and x by 2^200 (z and x/sigma do not change) so
+ * that the divisions' remainders stay exact; an x past 2^800 there is 0 instead (its
+ * x/sigma, past 2^1700, is gg_grads_wide's), a d past 2^800 makes the lane rare (z is
+ * past the clamp). The value's multiplier is the unscaled x. */
+typedef struct { VT x, mu, sigma, xw, sw; DW z, d; VM rare; } FN(gg_in);
 
 static GC_ALWAYS_INLINE VT FN(gg_scale)(VT sigma)
 {
@@ -64,24 +64,49 @@ static GC_ALWAYS_INLINE VT FN(gg_sigma_ok)(VT sigma)
 static GC_ALWAYS_INLINE FN(gg_in) FN(gg_prepare)(VT x, VT mu, VT sigma, int have_r, VT r)
 {
     FN(gg_in) g;
-    g.x = x, g.mu = mu, g.sigma = sigma;
-    if (vany(vlt(sigma, vset1(0x1p-900)))) {
-        VT sc = FN(gg_scale)(sigma);
-        g.x = vmul(x, sc);
-        g.mu = vmul(mu, sc);
-        g.sigma = vmul(sigma, sc);
-    }
+    g.x = x, g.mu = mu, g.sigma = sigma, g.xw = x, g.sw = sigma;
     /* x - mu infinite or NaN (rare): the two-sum runs on zeros (inf - inf inside it
      * would raise "invalid") */
-    VM dbad = vgt_un(vabs(vsub(g.x, g.mu)), vset1(DBL_MAX));
-    VT xs = g.x, ms = g.mu;
+    VM dbad = vgt_un(vabs(vsub(x, mu)), vset1(DBL_MAX));
+    VT xs = x, ms = mu, sz = sigma;
     if (vany(dbad)) {
+        /* x - mu overflowed with x and mu finite: x, mu and sigma (for z) times 1/4,
+         * where sigma is not one number for the array (there, below 2^100, z is past
+         * the clamp); d is then d/4 in these lanes, which gg_grads_wide never has
+         * (|x| > 2^970 there) */
+        if (!have_r) {
+            VM dov = vmand(dbad, vmand(vlt(vabs(x), vset1(HUGE_VAL)), vlt(vabs(mu), vset1(HUGE_VAL))));
+            VT q = vsel(dov, vset1(0.25), vset1(1));
+            xs = vmul(xs, q);
+            ms = vmul(ms, q);
+            sz = vmul(sz, q);
+            dbad = vkeep_not(dov, dbad);
+        }
         xs = vkeep_not(dbad, xs);
         ms = vkeep_not(dbad, ms);
     }
     DW d = FN(two_sum)(xs, vneg(ms));
+    g.d = d;
+    if (vany(vlt(sigma, vset1(0x1p-900)))) {
+        VT sc = FN(gg_scale)(sigma);
+        VM scaled = vgt(sc, vset1(1));
+        VM dfar = vmand(scaled, vgt(vabs(d.hi), vset1(0x1p800)));
+        dbad = vmor(dbad, dfar);
+        d.hi = vmul(vkeep_not(dfar, d.hi), sc);
+        d.lo = vmul(vkeep_not(dfar, d.lo), sc);
+        sz = vmul(sz, sc);
+    }
+    /* x and sigma for w = x/sigma: both times 2^200 where sigma < 2^-900 (as above) or
+     * |x| < 2^-900 (c x would lose bits), unless sigma > 2^800 (w negligible there) */
+    VM wsc = vmand(vmor(vlt(sigma, vset1(0x1p-900)), vlt(vabs(x), vset1(0x1p-900))),
+                    vlt(sigma, vset1(0x1p800)));
+    if (vany(wsc)) {
+        VT sc = vsel(wsc, vset1(0x1p200), vset1(1));
+        g.xw = vmul(vkeep_not(vmand(wsc, vgt_un(vabs(x), vset1(0x1p800))), x), sc);
+        g.sw = vmul(sigma, sc);
+    }
     /* sigma = inf (rare) as 1 too: its 0 * inf in the remainder would raise "invalid" */
-    VT sdiv = vsel(vgt_un(g.sigma, vset1(DBL_MAX)), vset1(1), FN(gg_sigma_ok)(g.sigma));
+    VT sdiv = vsel(vgt_un(sz, vset1(DBL_MAX)), vset1(1), FN(gg_sigma_ok)(sz));
     if (!have_r)
         r = vdiv(vset1(1), sdiv);
     /* z.hi = d.hi r is within 1.5 ulp of d.hi/sigma, so the remainder d.hi - z.hi sigma is
@@ -91,7 +116,7 @@ static GC_ALWAYS_INLINE FN(gg_in) FN(gg_prepare)(VT x, VT mu, VT sigma, int have
     g.z.lo = vmul(vadd(vfnma(g.z.hi, sdiv, d.hi), d.lo), r);
     /* sigma <= 0 or NaN (below the least subnormal), sigma = inf, |z| past the clamp or
      * NaN (x or mu infinite or NaN, sigma = 0) */
-    g.rare = vmor(vmor(vgt_un(vset1(0x1p-1074), g.sigma), vgt_un(g.sigma, vset1(DBL_MAX))),
+    g.rare = vmor(vmor(vgt_un(vset1(0x1p-1074), sigma), vgt_un(sigma, vset1(DBL_MAX))),
                   vmor(dbad, vgt_un(vabs(g.z.hi), vset1(GG_TCLAMP))));
     return g;
 }
@@ -139,15 +164,29 @@ static GC_ALWAYS_INLINE VT FN(gg_value_common)(VT x, DW z)
     return FN(scale_round)(vfma(m.hi, x, vmul(m.lo, x)), nneg, 1, 0);
 }
 
+/* The NaN of a `nan` lane, the same bits on every path and platform: the first NaN among
+ * x, mu, sigma, quieted by setting the quiet bit (an integer operation: no flag); else
+ * (sigma < 0; inf - inf in d; sigma = inf with d infinite) x86's default NaN,
+ * 0xfff8000000000000. IEEE leaves that NaN's sign open (Arm clears it), and letting an
+ * addition pick among NaN operands left the payload to the compiler's operand order.
+ * The flags come from the operations themselves: d = x - mu and the division by sigma
+ * signal a signaling NaN input and inf - inf, and `bad - bad` below the domain error of
+ * sigma < 0, on every lane of every path. */
+static GC_ALWAYS_INLINE VT FN(gg_nan)(VT x, VT mu, VT sigma)
+{
+    const VI quiet = vi_set1(0x0008000000000000ull);
+    VT bad = vkeep(vlt(sigma, vset1(0)), vset1(HUGE_VAL));
+    VT dflt = vasflt(vi_or(vasint(vsub(bad, bad)), vi_set1(0xfff8000000000000ull)));
+    VT q = vsel(visnan(sigma), vasflt(vi_or(vasint(sigma), quiet)), dflt);
+    q = vsel(visnan(mu), vasflt(vi_or(vasint(mu), quiet)), q);
+    return vsel(visnan(x), vasflt(vi_or(vasint(x), quiet)), q);
+}
+
 /* x Phi(z) where `rare` (sigma <= 0, inf or NaN, z NaN or past the clamp) */
 static GC_ALWAYS_INLINE VT FN(gg_value_special)(VT x, VT mu, VT sigma, VT d)
 {
-    const VT inf = vset1(HUGE_VAL);
     VM nan = vmor(vmor(visnan(x), visnan(mu)), vmor(visnan(d), vgt_un(vset1(0), sigma)));
-    /* sigma < 0 (not NaN): a NaN that raises "invalid", as a domain error does */
-    VT bad = vkeep(vlt(sigma, vset1(0)), inf);
-    VT q = vadd(vadd(vadd(vkeep(nan, x), vkeep(nan, mu)), vkeep(nan, sigma)),
-                vadd(vkeep(nan, d), vsub(bad, bad)));
+    VT q = FN(gg_nan)(x, mu, sigma);
     /* z -> +inf: x; z -> -inf (sigma = 0 and x = mu included): 0 with x's sign; sigma =
      * inf with d = +-inf (z NaN): x/2 */
     VT lim = vsel(vgt(d, vset1(0)), x, vasflt(FN(sign_bits)(x)));
@@ -160,10 +199,10 @@ static GC_ALWAYS_INLINE VT FN(gg_value64)(VT x, VT mu, VT sigma, int have_r, VT 
 {
     FN(gg_in) g = FN(gg_prepare)(x, mu, sigma, have_r, r);
     if (!vany(g.rare))
-        return vasflt(vi_or(vasint(FN(gg_value_common)(g.x, g.z)), FN(sign_bits)(x)));
+        return vasflt(vi_or(vasint(FN(gg_value_common)(x, g.z)), FN(sign_bits)(x)));
     /* rare lanes compute at x = z = 0 and take their limits */
     DW z = FN(dw_make)(vkeep_not(g.rare, g.z.hi), vkeep_not(g.rare, g.z.lo));
-    VT y = FN(gg_value_common)(vkeep_not(g.rare, g.x), z);
+    VT y = FN(gg_value_common)(vkeep_not(g.rare, x), z);
     y = vasflt(vi_or(vasint(y), FN(sign_bits)(x)));
     return vsel(g.rare, FN(gg_value_special)(x, mu, sigma, vsub(x, mu)), y);
 }
@@ -226,12 +265,108 @@ static GC_ALWAYS_INLINE VT FN(gg_round)(DW m, VI nneg, VT dy, int backward)
     return FN(scale_round)(v, nneg, 1, 0);
 }
 
+/* v = m 2^(eb - GG_EB): 1 <= |m| < 2 with v's sign and eb > 0 for finite nonzero v
+ * (subnormals first times 2^100, exactly); v = 0, inf, NaN: m = v, eb = GG_EB. The
+ * exponents stay biased: the scalar layer's integers are unsigned. */
+#define GG_EB 1123
+static GC_ALWAYS_INLINE VT FN(gg_split)(VT v, VI *eb)
+{
+    VM tiny = vlt(vabs(v), vset1(0x1p-1000));
+    VT vs = vmul(v, vsel(tiny, vset1(0x1p100), vset1(1)));
+    VI bits = vasint(vs);
+    VI f = vi_and(vi_srl(vi_and(bits, vi_set1(0x7fffffffffffffffull)), 52), vi_set1(0x7ff));
+    VM plain = vmand(vgt(vabs(v), vset1(0)), vlt(vabs(v), vset1(HUGE_VAL)));
+    *eb = vi_sel(plain, vi_add(f, vi_keep_not(tiny, vi_set1(100))), vi_set1(GG_EB));
+    VT m = vasflt(vi_or(vi_and(bits, vi_set1(0x800fffffffffffffull)),
+                        vi_set1(0x3ff0000000000000ull)));
+    return vsel(plain, m, v);
+}
+
+/* v 2^(kb - 8192) rounded once, for kb in [0, 2^14) and |v| < 2^8: down by scale_round,
+ * up by two exact multiplications (or overflow, when the result does) */
+static GC_ALWAYS_INLINE VT FN(gg_ldexp)(VT v, VI kb)
+{
+    VM up = vi_gt(kb, vi_set1(8192));
+    VT r = FN(scale_round)(v, vi_min(vi_keep_not(up, vi_sub(vi_set1(8192), kb)), vi_set1(4000)),
+                           1, 0);
+    VI kp = vi_min(vi_keep(up, vi_sub(kb, vi_set1(8192))), vi_set1(2046));
+    VI k1 = vi_srl(kp, 1);
+    r = vmul(r, vasflt(vi_sll(vi_add(k1, vi_set1(GC_BIAS)), GC_P - 1)));
+    return vmul(r, vasflt(vi_sll(vi_add(vi_sub(kp, k1), vi_set1(GC_BIAS)), GC_P - 1)));
+}
+
+/* dy (m.hi + m.lo) for |dy| in [1, 2), zero, inf or NaN: one rounding where dy is a
+ * number, and the zero's sign (dy = 0) or inf's (dy = inf) that of the product */
+static GC_ALWAYS_INLINE VT FN(gg_times)(DW m, VT ym)
+{
+    VM odd = vmor(vlt(vabs(ym), vset1(1)), vgt_un(vabs(ym), vset1(2)));
+    return vsel(odd, vmul(vadd(m.hi, m.lo), ym), vfma(m.hi, ym, vmul(m.lo, ym)));
+}
+
+/* The derivatives in the ordinary lanes where w = x/sigma or z is beyond double's
+ * comfortable range (`wide`: |c w| or |z| below 2^-450 and not 0, |c w| past 2^1000): a
+ * product there (E c w, E c w z, times dy) could underflow or overflow before the
+ * factor that brings it back, and a subnormal w or z has lost bits. Each of x, sigma,
+ * d = x - mu and dy is split into a significand and an exponent, c w and z are formed
+ * from the significands (as double-words: c x / sigma with an exact remainder, z from d
+ * and d.lo/d.hi), and the exponents are added and applied once, with the rounding
+ * (gg_ldexp). With |c w| past 2^1000, z = 0 (|w| <= 2^54 |z| otherwise), so d/dx =
+ * 1/2 + c w is c w (relative 2^-1000). Other lanes compute on zeros (no flag). */
+static GC_ALWAYS_INLINE void FN(gg_grads_wide)(FN(gg_in) g, SCALED e, VT dy, int backward,
+                                               VM wide, VT out[3])
+{
+    VI ebx, ebs, ebd, eby = vi_set1(GG_EB);
+    VT xm = FN(gg_split)(vkeep(wide, g.x), &ebx);
+    VT sm = FN(gg_split)(vsel(wide, g.sigma, vset1(1)), &ebs);
+    VT dhi = vkeep(wide, g.d.hi);
+    VT rel = vdiv(vkeep(wide, g.d.lo), vsel(vgt(vabs(dhi), vset1(0)), dhi, vset1(1)));
+    VT dm = FN(gg_split)(dhi, &ebd);
+    VT ym = vset1(1);
+    if (backward)
+        ym = FN(gg_split)(vkeep(wide, dy), &eby);
+    /* c w = c x / sigma: the significands' quotient, in (0.19, 0.8) */
+    DW p = FN(two_prod)(xm, vset1(GG_C_HI));
+    p.lo = vfma(xm, vset1(GG_C_LO), p.lo);
+    DW cw;
+    cw.hi = vdiv(p.hi, sm);
+    cw.lo = vdiv(vadd(vfnma(cw.hi, sm, p.hi), p.lo), sm);
+    /* z = d / sigma, d = dm (1 + rel) */
+    DW z;
+    z.hi = vdiv(dm, sm);
+    z.lo = vdiv(vfma(dm, rel, vfnma(z.hi, sm, dm)), sm);
+    /* exponents, biased: kb = k + 8192 */
+    VI kx = vi_sub(vi_add(ebx, vi_set1(8192)), ebs);              /* c w: k - ey */
+    VI kw = vi_sub(vi_add(kx, eby), vi_set1(GG_EB));
+    VI k1 = vi_sub(kw, e.nneg);
+    VI k2 = vi_sub(vi_add(k1, ebd), ebs);
+    DW mm = FN(dw_mul_dw)(e.m, cw);
+    mm.hi = vneg(mm.hi);
+    mm.lo = vneg(mm.lo);
+    VT o1 = FN(gg_ldexp)(FN(gg_times)(mm, ym), k1);
+    VT o2 = FN(gg_ldexp)(FN(gg_times)(FN(dw_mul_dw)(mm, z), ym), k2);
+    /* z = 0 (d = 0): -x z with z = +0 */
+    VT zero = vasflt(vi_xor(FN(sign_bits)(g.x), vasint(vset1(-0.0))));
+    o2 = vsel(vgt(vabs(dhi), vset1(0)), o2, backward ? vmul(vkeep(wide, dy), zero) : zero);
+    VT o0 = FN(gg_ldexp)(FN(gg_times)(cw, ym), kw);
+    out[0] = vsel(vmand(wide, vi_gt(kx, vi_set1(8192 + 1000))), o0, out[0]);
+    out[1] = vsel(wide, o1, out[1]);
+    out[2] = vsel(wide, o2, out[2]);
+}
+
 static GC_ALWAYS_INLINE void FN(gg_grads_common)(FN(gg_in) g, VT dy, int backward, VT out[3])
 {
     const VT one = vset1(1);
     VM rare = g.rare;
     DW z = FN(dw_make)(vkeep_not(rare, g.z.hi), vkeep_not(rare, g.z.lo));
-    VT x = vkeep_not(rare, g.x), sigma = vsel(rare, one, g.sigma);
+    /* lanes for gg_grads_wide: |x/sigma| past 2^999 (x to 0 here: c x / sigma could
+     * overflow) or below 2^-448, or 0 < |z| < 2^-450; from the exponent fields (no flag) */
+    const VT zr = vset1(0);
+    VI fx = vi_srl(vasint(vabs(g.xw)), GC_P - 1), fs = vi_srl(vasint(vabs(g.sw)), GC_P - 1);
+    VM xnz = vgt(vabs(g.x), zr);
+    VM bigw = vmand(xnz, vmor(vi_gt(fx, vi_add(fs, vi_set1(1000))), vlt(vabs(g.xw), vset1(0x1p-1074))));
+    VM wide = vmor(bigw, vmand(xnz, vi_gt(fs, vi_add(fx, vi_set1(449)))));
+    wide = vmor(wide, vmand(vgt(vabs(g.d.hi), zr), vlt(vabs(g.z.hi), vset1(0x1p-450))));
+    VT x = vkeep_not(vmor(rare, bigw), g.xw), sigma = vsel(rare, one, g.sw);
     /* cw = c x / sigma as a double-word (c x exact as hi + lo; the remainder exact) */
     DW p = FN(two_prod)(x, vset1(GG_C_HI));
     p.lo = vfma(x, vset1(GG_C_LO), p.lo);
@@ -262,8 +397,11 @@ static GC_ALWAYS_INLINE void FN(gg_grads_common)(FN(gg_in) g, VT dy, int backwar
     mm.lo = vneg(mm.lo);
     out[1] = FN(gg_round)(mm, ph.e.nneg, dy, backward);
     VT ds = FN(gg_round)(FN(dw_mul_dw)(mm, z), ph.e.nneg, dy, backward);
-    VT zero = vasflt(vi_xor(FN(sign_bits)(mm.hi), FN(sign_bits)(z.hi)));
+    VT zero = vasflt(vi_xor(vi_xor(FN(sign_bits)(g.x), FN(sign_bits)(z.hi)), vasint(vset1(-0.0))));
     out[2] = vsel(vlt(vabs(z.hi), vset1(0x1p-1074)), backward ? vmul(dy, zero) : zero, ds);
+    wide = vkeep_not(rare, wide);
+    if (vany(wide))
+        FN(gg_grads_wide)(g, ph.e, dy, backward, wide, out);
 }
 
 /* The derivatives' limits where `rare`: NaN (any NaN, sigma < 0, sigma = inf with d
@@ -280,13 +418,17 @@ static GC_ALWAYS_INLINE void FN(gg_grads_special)(VT x, VT mu, VT sigma, VT dy, 
     VM nan = vmor(vmor(visnan(x), visnan(mu)), vmor(visnan(d), vgt_un(vset1(0), sigma)));
     /* sigma = inf with d = +-inf: |d| - sigma is NaN there only */
     nan = vmor(nan, visnan(vsub(vabs(d), sigma)));
-    VT bad = vkeep(vlt(sigma, vset1(0)), inf);
-    VT q = vadd(vadd(vadd(vkeep(nan, x), vkeep(nan, mu)), vkeep(nan, sigma)),
-                vadd(vkeep(nan, d), vsub(bad, bad)));
+    VT q = FN(gg_nan)(x, mu, sigma);
+    /* a signaling dy raises "invalid" in the NaN lanes too: a quiet compare signals it
+     * alone, and q + (0 | 1) is q (kernels_exact.h's GC_BACKWARD does the same) */
+    if (backward)
+        q = vadd(q, vkeep(vlt(dy, vset1(0)), one));
     VI sx = FN(sign_bits)(x);
     /* sigma (sigma / |d|), formed so that the ordinary lanes of the vector (z = 0
-     * included: d = 0) raise no overflow: the quotient is at most 1 there */
-    VT den = vmax(vabs(d), vmax(vmin(sigma, vset1(DBL_MAX)), vset1(0x1p-1074)));
+     * included: d = 0) raise no overflow: the quotient is at most 1 there. NaNs are
+     * zeroed first: AVX2's min/max raise "invalid" on a quiet NaN, the scalar layer's not */
+    VT ad = vkeep_not(visnan(d), vabs(d)), sg = vkeep_not(visnan(sigma), sigma);
+    VT den = vmax(ad, vmax(vmin(sg, vset1(DBL_MAX)), vset1(0x1p-1074)));
     VT z0 = vasflt(FN(sign_bits)(vadd(x, vmul(sigma, vdiv(sigma, den)))));
     VT dx = vsel(vgt(d, vset1(0)), one, z0);
     dx = vsel(sinf, vset1(0.5), dx);
@@ -295,14 +437,14 @@ static GC_ALWAYS_INLINE void FN(gg_grads_special)(VT x, VT mu, VT sigma, VT dy, 
     VT lim[3] = {dx, dmu, dsg};
     /* finite lanes past the clamp, with dy = +-inf: the zero is a tiny value there, so
      * the product is inf */
-    VM inf_times_tiny = GG_AND(GG_AND(GG_AND(vlt(vabs(d), inf), vlt(vabs(x), inf)),
+    VM inf_times_tiny = vmand(vmand(vmand(vlt(vabs(d), inf), vlt(vabs(x), inf)),
                                       vgt(sigma, vset1(0))),
                                vgt_un(vabs(dy), vset1(DBL_MAX)));
     for (int i = 0; i < 3; i++) {
         VT l = lim[i];
         if (backward) {
             l = vsel(inf_times_tiny, vasflt(vi_or(vasint(vadd(vabs(l), one)), FN(sign_bits)(l))), l);
-            l = vmul(dy, l);
+            l = vmul(vkeep_not(nan, dy), l);   /* NaN lanes take q: no inf * 0 there */
         }
         out[i] = vsel(nan, q, l);
     }
@@ -321,6 +463,15 @@ static GC_ALWAYS_INLINE void FN(gg_grads64)(VT x, VT mu, VT sigma, VT dy, int ba
         for (int i = 0; i < 3; i++)
             out[i] = vsel(g.rare, sp[i], out[i]);
     }
+#if !GC_ON_X86
+    /* dy = +-inf times a zero: the NaN gets x86's bits (loops.h, GC_SAME_NAN_AS_X86) */
+    if (backward) {
+        VM in_nan = vmor(vmor(visnan(dy), visnan(x)), vmor(visnan(mu), visnan(sigma)));
+        for (int i = 0; i < 3; i++)
+            out[i] = vsel(visnan(out[i]),
+                          vsel(in_nan, out[i], vasflt(vi_set1(0xfff8000000000000ull))), out[i]);
+    }
+#endif
 }
 #endif
 

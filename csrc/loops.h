@@ -111,25 +111,45 @@ static GC_ALWAYS_INLINE void FN(chunk_out)(char *p, ptrdiff_t s, const GC_T *buf
         }                                                                             \
     }
 
+/* dy * f'(x) is a NaN made from non-NaN operands only as inf * 0 (|dy| = inf where f'(x)
+ * is exactly 0). IEEE leaves that NaN's sign open: x86 sets it, Arm clears it. Elsewhere
+ * than on x86 it is given x86's bits (GC_X86_NAN), so every platform returns the same. */
+#if GC_ON_X86
+#define GC_SAME_NAN_AS_X86(r, dy, x) (r)
+#else
+#define GC_SAME_NAN_AS_X86(r, dy, x) \
+    vsel(visnan(r), vsel(vmor(visnan(dy), visnan(x)), (r), vasflt(vi_set1(GC_X86_NAN))), (r))
+#endif
+#if GC_IS_F32
+#define GC_X86_NAN 0xffc00000u
+#else
+#define GC_X86_NAN 0xfff8000000000000ull
+#endif
+
 #define GC_BINARY_LOOP(name)                                                          \
+    static GC_ALWAYS_INLINE VT FN(b_##name)(VT dy, VT x)                              \
+    {                                                                                 \
+        VT r = FN(k_##name)(dy, x);                                                   \
+        return GC_SAME_NAN_AS_X86(r, dy, x);                                          \
+    }                                                                                 \
     static GC_ALWAYS_INLINE void FN(run_##name)(const char *dy, ptrdiff_t sdy,        \
                                                 const char *x, ptrdiff_t sx,          \
                                                 char *out, ptrdiff_t so, ptrdiff_t n) \
     {                                                                                 \
         ptrdiff_t i = 0;                                                              \
         for (; i + 2 * GC_LANES <= n; i += 2 * GC_LANES) {                            \
-            VT a = FN(k_##name)(vload(dy + i * sdy, sdy), vload(x + i * sx, sx));     \
-            VT b = FN(k_##name)(vload(dy + (i + GC_LANES) * sdy, sdy),                \
+            VT a = FN(b_##name)(vload(dy + i * sdy, sdy), vload(x + i * sx, sx));     \
+            VT b = FN(b_##name)(vload(dy + (i + GC_LANES) * sdy, sdy),                \
                                 vload(x + (i + GC_LANES) * sx, sx));                  \
             vstore(out + i * so, so, a);                                              \
             vstore(out + (i + GC_LANES) * so, so, b);                                 \
         }                                                                             \
         for (; i + GC_LANES <= n; i += GC_LANES)                                      \
             vstore(out + i * so, so,                                                  \
-                   FN(k_##name)(vload(dy + i * sdy, sdy), vload(x + i * sx, sx)));    \
+                   FN(b_##name)(vload(dy + i * sdy, sdy), vload(x + i * sx, sx)));    \
         if (i < n)                                                                    \
             vstore_part(out + i * so, so, n - i,                                      \
-                        FN(k_##name)(vload_part(dy + i * sdy, sdy, n - i),            \
+                        FN(b_##name)(vload_part(dy + i * sdy, sdy, n - i),            \
                                      vload_part(x + i * sx, sx, n - i)));             \
     }                                                                                 \
     static void FN(name)(const char *dy, ptrdiff_t sdy, const char *x, ptrdiff_t sx,  \
@@ -140,7 +160,7 @@ static GC_ALWAYS_INLINE void FN(chunk_out)(char *p, ptrdiff_t s, const GC_T *buf
         if (FN(overlaps)(dy, sdy, out, so, n) || FN(overlaps)(x, sx, out, so, n)) {   \
             for (ptrdiff_t i = 0; i < n; i++)                                         \
                 vstore_part(out + i * so, so, 1,                                      \
-                            FN(k_##name)(vload_part(dy + i * sdy, sdy, 1),            \
+                            FN(b_##name)(vload_part(dy + i * sdy, sdy, 1),            \
                                          vload_part(x + i * sx, sx, 1)));             \
         } else if (sdy == GC_CONTIG && sx == GC_CONTIG && so == GC_CONTIG) {          \
             FN(run_##name)(dy, GC_CONTIG, x, GC_CONTIG, out, GC_CONTIG, n);           \
@@ -162,6 +182,8 @@ static GC_ALWAYS_INLINE void FN(chunk_out)(char *p, ptrdiff_t s, const GC_T *buf
 
 GELU_C_UNARY_FUNCS(GC_UNARY_LOOP)
 GELU_C_BINARY_FUNCS(GC_BINARY_LOOP)
+#undef GC_SAME_NAN_AS_X86
+#undef GC_X86_NAN
 #undef GC_UNARY_LOOP
 #undef GC_BINARY_LOOP
 

@@ -45,6 +45,7 @@
 #define vgt_un(a, b) _mm256_cmp_ps((a), (b), _CMP_NLE_UQ)   /* greater or unordered */
 #define visnan(a) _mm256_cmp_ps((a), (a), _CMP_UNORD_Q)
 #define vmor(m1, m2) _mm256_or_ps((m1), (m2))
+#define vmand(m1, m2) _mm256_and_ps((m1), (m2))
 #define vsel(m, a, b) _mm256_blendv_ps((b), (a), (m))
 #define vsel_sign(s, a, b) _mm256_blendv_ps((b), (a), (s))
 #define vkeep(m, a) _mm256_and_ps((m), (a))
@@ -95,6 +96,7 @@ _Static_assert(GELU_C_F32_NPIECE <= 8, "float32 tables must fit one vpermps");
 #define vgt_un(a, b) _mm256_cmp_pd((a), (b), _CMP_NLE_UQ)
 #define visnan(a) _mm256_cmp_pd((a), (a), _CMP_UNORD_Q)
 #define vmor(m1, m2) _mm256_or_pd((m1), (m2))
+#define vmand(m1, m2) _mm256_and_pd((m1), (m2))
 #define vsel(m, a, b) _mm256_blendv_pd((b), (a), (m))
 #define vsel_sign(s, a, b) _mm256_blendv_pd((b), (a), (s))
 #define vkeep(m, a) _mm256_and_pd((m), (a))

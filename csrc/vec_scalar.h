@@ -84,6 +84,7 @@ GC_FMA_ASM(gc_fmsub_f32, "fmsub", float, "s")
 #define vgt_un(a, b) (!islessequal((a), (b)))   /* greater or unordered */
 #define visnan(a) isnan(a)
 #define vmor(m1, m2) ((m1) | (m2))
+#define vmand(m1, m2) ((m1) & (m2))
 #define vsel(m, a, b) ((m) ? (a) : (b))
 /* select by the sign bit of s (a where it is set): AVX2's blendv reads nothing else */
 #define vsel_sign(s, a, b) (signbit(s) ? (a) : (b))

@@ -19,6 +19,7 @@
 #undef vgt_un
 #undef visnan
 #undef vmor
+#undef vmand
 #undef vsel
 #undef vsel_sign
 #undef GC_W

@@ -24,6 +24,13 @@ if os.environ.get("GELU_C_EXPECT_INSTALLED"):
         raise RuntimeError(f"GELU_C_EXPECT_INSTALLED: gelu_c comes from {gelu_c.__file__}, "
                            f"not from the installed package in {_site}")
 
+# Tests that start a child Python must import this same gelu_c (a source tree's build, not
+# whatever an editable install elsewhere points at).
+_root = os.path.dirname(os.path.dirname(os.path.realpath(gelu_c.__file__)))
+if _root != os.path.realpath(sysconfig.get_paths()["platlib"]):
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (_root, os.environ.get("PYTHONPATH")) if p)
+
 
 def pytest_addoption(parser):
     parser.addoption(

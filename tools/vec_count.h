@@ -44,6 +44,7 @@ static long gc_cnt[C_N];
 #define vgt_un(a, b) CNT(C_CMP, !islessequal((a), (b)))
 #define visnan(a) CNT(C_CMP, isnan(a))
 #define vmor(m1, m2) CNT(C_LOGIC, (m1) | (m2))
+#define vmand(m1, m2) CNT(C_LOGIC, (m1) & (m2))
 #define vsel(m, a, b) CNT(C_BLEND, (m) ? (a) : (b))
 #define vsel_sign(s, a, b) CNT(C_BLEND, signbit(s) ? (a) : (b))
 #if GC_IS_F32
