@@ -1,10 +1,10 @@
 """Run the test suite against the installed gelu_c, not a source tree.
 
 ``python tools/run_installed_tests.py SOURCE [pytest options]`` copies what the tests read
-from SOURCE (a checkout or an unpacked sdist: ``tests/``, ``tools/``, ``bench/``,
-``examples/``, ``docs/``) into a temporary folder without ``gelu_c/``, and runs pytest
-there with ``GELU_C_EXPECT_INSTALLED=1``, under which ``tests/conftest.py`` refuses a
-gelu_c imported from anywhere but site-packages. Used by ``tools/check_dist.sh`` (the
+from SOURCE (a checkout or an unpacked sdist: ``tests/``, ``tools/``, ``csrc/`` for the C
+checks, ``bench/``, ``examples/``, ``docs/``) into a temporary folder without ``gelu_c/``,
+and runs pytest there with ``GELU_C_EXPECT_INSTALLED=1``, under which ``tests/conftest.py``
+refuses a gelu_c imported from anywhere but site-packages. Used by ``tools/check_dist.sh`` (the
 sdist's wheel) and by cibuildwheel's test command (each platform's wheel).
 """
 import os
@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 #: the folders the tests read besides the package itself
-FOLDERS = ("tests", "tools", "bench", "examples", "docs")
+FOLDERS = ("tests", "tools", "csrc", "bench", "examples", "docs")
 
 
 def main(argv):
