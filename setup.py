@@ -54,7 +54,7 @@ def compiler_is_gcc():
 
 
 # GCC's first scheduling pass is off on x86 by default. With it (and register pressure
-# taken into account) the two halves of each vec_avx2_pair.h vector interleave more
+# taken into account) the two halves of each vec_pair.h vector interleave more
 # finely: +5-10% on the AVX2 kernels (Intel Golden Cove; AMD Zen 3: +10-15% on gelu and
 # gelu_backward, silu even), the same bits (it reorders, never reassociates).
 if not IS_MSVC and compiler_is_gcc():
@@ -70,10 +70,22 @@ def builds_avx2_path():
     return plat.endswith(("x86_64", "amd64")) or plat == "win-amd64"
 
 
+def builds_neon_path():
+    """The NEON path is compiled on AArch64 (Linux aarch64, macOS arm64) unless
+    GELU_C_NO_NEON=1; Advanced SIMD is in the AArch64 baseline, so it needs no flag."""
+    if os.environ.get("GELU_C_NO_NEON", "") not in ("", "0") or IS_MSVC:
+        return False
+    plat = sysconfig.get_platform().lower()    # the target's (cibuildwheel sets it)
+    return plat.endswith(("aarch64", "arm64"))
+
+
 HAVE_AVX2 = builds_avx2_path()
+HAVE_NEON = builds_neon_path()
 flag_string = " ".join(KERNEL_FLAGS)
 if HAVE_AVX2:
     flag_string += "; avx2 path: + " + " ".join(AVX2_FLAGS)
+if HAVE_NEON:
+    flag_string += "; neon path (AArch64 baseline)"
 
 # Every object depends on every header (the kernels are headers instantiated per ISA), and
 # the extension on every kernel file: setuptools compares timestamps, and without these an
@@ -85,7 +97,8 @@ KERNEL_FILES = KERNEL_HEADERS + sorted(glob.glob(os.path.join("csrc", "*.c")))
 # (ParallelBuildClib below): the AVX2 path alone takes ~40 s, the scalar one ~13 s.
 # Listed in link order: dispatch.c refers to the path tables and to threads.c.
 BASELINE_MACROS = [("GELU_C_CFLAGS", '"%s"' % flag_string)] + (
-    [("GELU_C_HAVE_AVX2", "1")] if HAVE_AVX2 else [])
+    [("GELU_C_HAVE_AVX2", "1")] if HAVE_AVX2 else []) + (
+    [("GELU_C_HAVE_NEON", "1")] if HAVE_NEON else [])
 
 
 def kernel_library(source, cflags=KERNEL_FLAGS, macros=BASELINE_MACROS):
@@ -101,6 +114,10 @@ libraries = [kernel_library("csrc/dispatch.c"), kernel_library("csrc/path_scalar
 # code that runs before the CPU check (never -mavx2 on the whole extension: SIGILL on CPUs without it).
 if HAVE_AVX2:
     libraries.insert(2, kernel_library("csrc/path_avx2.c", KERNEL_FLAGS + AVX2_FLAGS, []))
+# The NEON kernels (AArch64 baseline instructions), a library of their own to compile in
+# parallel with the scalar path.
+if HAVE_NEON:
+    libraries.insert(2, kernel_library("csrc/path_neon.c", KERNEL_FLAGS, []))
 
 
 class ParallelBuildClib(build_clib):

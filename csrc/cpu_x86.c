@@ -82,8 +82,13 @@ const char *gelu_c_cpu_features(void)
 {
     static char text[160];
     const gelu_c_cpu_info *c = gelu_c_cpu();
-    if (!c->is_x86)
-        return "not x86 (portable path only)";
+    if (!c->is_x86) {
+#if defined(__aarch64__) || defined(_M_ARM64)
+        return "AArch64: Advanced SIMD (NEON) and FMA in the baseline";
+#else
+        return "not x86 or AArch64 (portable path only)";
+#endif
+    }
     snprintf(text, sizeof text, "AVX2 %s, FMA %s, F16C %s, AVX512F %s, OS saves YMM %s",
              c->avx2 ? "yes" : "no", c->fma ? "yes" : "no", c->f16c ? "yes" : "no",
              c->avx512f ? "yes" : "no", c->os_ymm ? "yes" : "no");

@@ -13,6 +13,9 @@ extern const gelu_c_kernel_table gelu_c_kernels_scalar;
 #ifdef GELU_C_HAVE_AVX2
 extern const gelu_c_kernel_table gelu_c_kernels_avx2;   /* path_avx2.c, own flags */
 #endif
+#ifdef GELU_C_HAVE_NEON
+extern const gelu_c_kernel_table gelu_c_kernels_neon;   /* path_neon.c, AArch64 baseline */
+#endif
 
 typedef struct {
     const char *name;
@@ -26,6 +29,11 @@ static const gc_path paths[] = {
     {"avx2", &gelu_c_kernels_avx2, gelu_c_cpu_has_avx2_path},
 #else
     {"avx2", NULL, NULL},               /* not compiled in (not x86-64, or disabled) */
+#endif
+#ifdef GELU_C_HAVE_NEON
+    {"neon", &gelu_c_kernels_neon, NULL},  /* NEON is in every AArch64 CPU */
+#else
+    {"neon", NULL, NULL},               /* not compiled in (not AArch64, or disabled) */
 #endif
 };
 #define GC_NPATHS ((int)(sizeof paths / sizeof paths[0]))

@@ -37,7 +37,7 @@ gelu_general: np.ufunc  # (x, mu, sigma) -> 1 output: GELU with a mean and a sca
 gelu_general_grad: np.ufunc  # (x, mu, sigma) -> 3 outputs: Partial derivatives of gelu_general with respect to x, mu and sigma.
 gelu_general_backward: np.ufunc  # (dy, x, mu, sigma) -> 3 outputs: Backward pass of gelu_general: dy times each of its partial derivatives.
 
-KernelPath = Literal["scalar", "avx2"]
+KernelPath = Literal["scalar", "avx2", "neon"]
 
 def available_kernel_paths() -> tuple[str, ...]: ...
 def known_kernel_paths() -> tuple[str, ...]: ...

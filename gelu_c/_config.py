@@ -14,8 +14,9 @@ def available_kernel_paths():
     Returns
     -------
     tuple of str
-        Always contains ``"scalar"`` (portable C); ``"avx2"`` where compiled in and
-        supported by the CPU and the OS.
+        Always contains ``"scalar"`` (portable C); ``"avx2"`` on x86-64 where the CPU
+        and the OS support it; ``"neon"`` on AArch64 (Advanced SIMD is in its baseline).
+        The last one is the default.
     """
     return tuple(name for name, ok in _ufuncs.kernel_paths() if ok)
 

@@ -72,7 +72,7 @@ DTYPES = ("f16", "f32", "f64", "bf16")
 #: (its float64 result rounded once), so their bound is "cr" whatever the tier's.
 HALF_DTYPES = ("f16", "bf16")
 HALF_BOUND = "cr"
-ISAS = ("scalar", "avx2")
+ISAS = ("scalar", "avx2", "neon")
 
 
 @dataclass(frozen=True)

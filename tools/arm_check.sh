@@ -3,12 +3,14 @@
 #
 # Builds tools/kernel_bits.c with the kernels twice: for this x86-64 machine (the scalar
 # path and, as setup.py does, the AVX2 path, which runs where the CPU has it) and for
-# aarch64 (cross-compiled: the scalar path, the only one there). The x86 build runs every
+# aarch64 (cross-compiled: the scalar and NEON paths). The x86 build runs every
 # ufunc, dtype and path over the driver's input set, checks that every path and every
 # call form (one call per group, n = 1 per call, strided) agree, and writes the output
 # bits and floating-point flags; the aarch64 build runs under qemu-user and compares its
-# own with them, element by element and flag by flag. It also checks with objdump that
-# the aarch64 scalar path uses the hardware fused multiply-add and never calls libm's fma.
+# own with them, element by element and flag by flag: its scalar path against every x86
+# path, its NEON path against its scalar path (every call form). It also checks with
+# objdump that the aarch64 scalar path uses the hardware fused multiply-add and never
+# calls libm's fma, and that the NEON path is vector FMA code without libm calls.
 #
 # Usage: bash tools/arm_check.sh        (from anywhere; installs what it needs when root)
 # Environment:
@@ -77,9 +79,10 @@ for src in csrc/path_scalar.c csrc/dispatch.c csrc/cpu_x86.c csrc/threads.c tool
     name=$(basename "$src" .c)
     # as setup.py: the baseline sources know the AVX2 path is compiled in
     cc_bg "$out/x86/$name.log" gcc "${base[@]}" -DGELU_C_HAVE_AVX2=1 -c "$src" -o "$out/x86/$name.o"
-    cc_bg "$out/arm/$name.log" aarch64-linux-gnu-gcc "${base[@]}" -c "$src" -o "$out/arm/$name.o"
+    cc_bg "$out/arm/$name.log" aarch64-linux-gnu-gcc "${base[@]}" -DGELU_C_HAVE_NEON=1 -c "$src" -o "$out/arm/$name.o"
 done
 cc_bg "$out/x86/path_avx2.log" gcc "${base[@]}" "${AVX2_FLAGS[@]}" -c csrc/path_avx2.c -o "$out/x86/path_avx2.o"
+cc_bg "$out/arm/path_neon.log" aarch64-linux-gnu-gcc "${base[@]}" -c csrc/path_neon.c -o "$out/arm/path_neon.o"
 failed=0
 for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
 cat "$out"/x86/*.log "$out"/arm/*.log   # warnings, if any
@@ -106,10 +109,22 @@ if [[ $n_fmadd -eq 0 || $n_call -ne 0 || $n_undef -ne 0 ]]; then
     echo "arm_check: FAILED: the aarch64 scalar path does not use the hardware FMA" >&2
     fma_status=1
 fi
+# the NEON path: vector FMLA/FMLS, and no libm call at all (every operation is inline)
+ndis="$out/arm/path_neon.dis"
+aarch64-linux-gnu-objdump -d "$out/arm/path_neon.o" > "$ndis"
+n_fmla=$(grep -cP '\tfmla\tv' "$ndis" || true); n_fmls=$(grep -cP '\tfmls\tv' "$ndis" || true)
+n_vec=$(grep -cP '\t[a-z0-9]+\tv[0-9]+\.(4s|2d|16b)' "$ndis" || true)
+n_libm=$(aarch64-linux-gnu-nm -u "$out/arm/path_neon.o" | grep -cwE 'fmaf?|exp|expf|erfc|erfcf|tanh|tanhf' || true)
+echo "arm_check: aarch64 NEON path: $n_vec vector instructions, fmla $n_fmla, fmls $n_fmls;" \
+     "libm math calls: $n_libm"
+if [[ $n_fmla -eq 0 || $n_libm -ne 0 ]]; then
+    echo "arm_check: FAILED: the NEON path does not use vector FMA, or calls libm" >&2
+    fma_status=1
+fi
 
 # ---- x86: every path, write the reference
 show() {   # the summary lines of a kernel_bits log and its first mismatches
-    grep -E '^(paths available|kernel_bits:)' "$1"
+    grep -E '^(paths available|default path|kernel_bits:)' "$1"
     local n
     n=$(grep -c '^MISMATCH' "$1" || true)
     if [[ $n -gt 0 ]]; then
@@ -151,14 +166,17 @@ if ! grep -q '^kernel_bits: mismatches' "$out/arm.log"; then
     tail -n 5 "$out/arm.log" >&2
 fi
 
+neon_default=1
+grep -qx 'default path: neon' "$out/arm.log" || neon_default=0
 echo "== summary"
 verdict() { [[ $1 == 0 ]] && echo "identical" || echo "DIFFERENT (status $1)"; }
 echo "x86-64 paths and call forms agree with the scalar path: $(verdict "$x86_status")"
-echo "aarch64 scalar vs x86-64 reference (every path): $(verdict "$arm_status")"
-echo "aarch64 scalar path uses the hardware FMA: $([[ $fma_status == 0 ]] && echo yes || echo NO)"
+echo "aarch64 scalar and NEON paths vs x86-64 reference (every path): $(verdict "$arm_status")"
+echo "aarch64 paths use the hardware FMA: $([[ $fma_status == 0 ]] && echo yes || echo NO)"
+echo "aarch64 default path is NEON: $([[ $neon_default == 1 ]] && echo yes || echo NO)"
 echo "time: $(elapsed "$t_start") s in all (tools $t_tools s, build $t_build s," \
      "x86 run $t_x86 s, qemu run $t_qemu s)"
-if [[ $x86_status != 0 || $arm_status != 0 || $fma_status != 0 ]]; then
+if [[ $x86_status != 0 || $arm_status != 0 || $fma_status != 0 || $neon_default != 1 ]]; then
     keep=1
     exit 1
 fi

@@ -7,6 +7,13 @@ free in a loop and not counted; identical subexpressions the compiler would merg
 written once in the source, so the counts match the machine code up to register moves
 and constant loads.
 
+A layer operation is one instruction on AVX2 (conversions: three). On NEON (vec_neon.h) a
+few cost more, because AArch64 has no quiet vector compare and no minps-like min/max:
+``neon_insns`` in the output weighs them (quiet compare up to 3, min/max 2, lookup 2) to
+give each kernel's NEON instruction count per vector (4 float32 / 2 float64 lanes, a
+pair of them per vec_pair.h vector). It is an upper bound: a compare with a constant
+operand folds to 2.
+
 Usage: ``python tools/count_ops.py [--f64] [--json]``; from Python, ``op_counts()``.
 """
 import argparse
@@ -20,6 +27,9 @@ sys.path.insert(0, HERE)
 from kernel_tool import run_kernel_tool  # noqa: E402
 
 FMA_CLASS = ("fma", "mul")     # what Zen 2 retires at most two of per cycle
+#: NEON instructions per layer operation where it is not one (vec_neon.h); conversions:
+#: the counting layer charges AVX2's three, NEON's widen/narrow pair is two
+NEON_COST = {"cmp": 3, "minmax": 2, "permute": 2, "cvt": 2 / 3}
 
 
 def op_counts(f64=False, cc=None):
@@ -44,6 +54,8 @@ def op_counts(f64=False, cc=None):
         row = {k: int(v) for k, v in (f.split("=") for f in fields)}
         row["fp_fma_class"] = sum(row[k] for k in FMA_CLASS)
         row["total"] = sum(v for k, v in row.items() if k != "fp_fma_class")
+        row["neon_insns"] = round(sum(v * NEON_COST.get(k, 1) for k, v in row.items()
+                                      if k not in ("fp_fma_class", "total")))
         counts[name] = row
     return counts
 
@@ -58,11 +70,13 @@ def main(argv=None):
         json.dump(counts, sys.stdout, indent=1)
         print()
         return
-    cats = [k for k in next(iter(counts.values())) if k not in ("fp_fma_class", "total")]
-    print(f"{'kernel':24s}" + "".join(f"{c:>8s}" for c in cats) + f"{'fma+mul':>9s}{'total':>7s}")
+    cats = [k for k in next(iter(counts.values()))
+            if k not in ("fp_fma_class", "total", "neon_insns")]
+    print(f"{'kernel':24s}" + "".join(f"{c:>8s}" for c in cats)
+          + f"{'fma+mul':>9s}{'total':>7s}{'neon':>6s}")
     for name, row in counts.items():
         print(f"{name:24s}" + "".join(f"{row[c]:8d}" for c in cats)
-              + f"{row['fp_fma_class']:9d}{row['total']:7d}")
+              + f"{row['fp_fma_class']:9d}{row['total']:7d}{row['neon_insns']:6d}")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@
  * (ufunc, dtype, path): the hash, the per-group counts and flags, and the output bits:
  * all of them for the scalar path, and for every other path the elements where it
  * differs from scalar (normally none). --compare checks this build's scalar path against
- * every path of the reference, element by element. */
+ * every path of the reference, element by element, and its other paths (NEON on aarch64)
+ * against its scalar path, so each equals every path of the reference. */
 #define _POSIX_C_SOURCE 200809L
 #include <fenv.h>
 #include <inttypes.h>
@@ -855,6 +856,9 @@ int main(int argc, char **argv)
             printf(" %s", gelu_c_path_name(i));
         }
     printf("\n");
+    /* what a user gets by default ("auto": the last path available) */
+    if (gelu_c_set_path("auto") != 0) { fprintf(stderr, "cannot set path auto\n"); return 2; }
+    printf("default path: %s\n", gelu_c_get_path());
     if (npaths == 0 || strcmp(gelu_c_path_name(paths[0]), "scalar") != 0) {
         fprintf(stderr, "the scalar path must be available and first\n");
         return 2;

@@ -1,26 +1,29 @@
-/* The vector layer the AVX2 path runs on: two AVX2 registers per layer vector
- * (16 floats or 8 doubles), every operation applied to both halves back to back.
+/* A vector layer of two registers of a base layer (GC_PAIR_BASE: "vec_avx2.h",
+ * "vec_neon.h") per layer vector (AVX2: 16 floats or 8 doubles; NEON: 8 or 4), every
+ * operation applied to both halves back to back.
  *
  * Why: a kernel is one long dependency chain (about 150 cycles from x to the result)
  * of 90-170 vector operations. With one register per vector, the program order lists
  * a whole chain before the next one, so the scheduler's window fills with operations
- * that wait on their predecessors and the three vector ports idle; unrolling the loop
+ * that wait on their predecessors and the vector ports idle; unrolling the loop
  * does not help, since the out-of-order core sees the chains one after the other
  * anyway. Here each step of the chain appears twice in a row, for two independent
- * halves, so every wait is covered by the other half's work. Measured on the
- * benchmark machine (Golden Cove class), together with GCC's first scheduling pass
- * (setup.py): +17-28% throughput on the float32 kernels, with the loop's own
- * two-vector unrolling kept (four chains in flight); three or four registers per
- * vector lose it again to register spills. On AMD Zen 3 one register per vector is
- * 15-25% slower too (and the loop's unrolling makes no difference there).
+ * halves, so every wait is covered by the other half's work. Measured on AVX2
+ * (Golden Cove class), together with GCC's first scheduling pass (setup.py): +17-28%
+ * throughput on the float32 kernels, with the loop's own two-vector unrolling kept
+ * (four chains in flight); three or four registers per vector lose it again to
+ * register spills. On AMD Zen 3 one register per vector is 15-25% slower too (and the
+ * loop's unrolling makes no difference there). AArch64 cores have as many or more FP
+ * pipes for narrower registers and 32 of them, so NEON takes the same layout (not
+ * measured: no Arm machine here).
  *
- * Each operation is vec_avx2.h's on each half, so the lanes compute exactly what they
- * computed there (and what the scalar layer computes). vall/vany combine both halves:
- * the kernels branch on them only to skip a recipe no lane needs, never to change a
- * result, so this changes which vectors run a recipe, never a bit of the output.
+ * Each operation is the base layer's on each half, so the lanes compute exactly what
+ * they computed there (and what the scalar layer computes). vall/vany combine both
+ * halves: the kernels branch on them only to skip a recipe no lane needs, never to
+ * change a result, so this changes which vectors run a recipe, never a bit of the output.
  *
- * Include after dtype_<key>.h, in place of vec_avx2.h. */
-#include "vec_avx2.h"
+ * Include after dtype_<key>.h, in place of the base layer. */
+#include GC_PAIR_BASE
 
 #define GC_PAIR(name) GC_CAT(GC_CAT(gc_pair, name), GC_KEY)
 typedef struct { VT a, b; } GC_PAIR(vt);
@@ -120,11 +123,13 @@ static GC_ALWAYS_INLINE void GC_PAIR(lookup_group)(const GC_T (*tab)[GC_NPIECE],
 #endif
 
 #if GC_IS_F32
-/* float32 <-> float64 (gelu_f32via64.h): each half of 8 floats is one float64 pair
- * vector, so the float64 layer (instantiated first: path_avx2.c) must exist */
+_Static_assert(GC_WIDE_N == 2, "a float32 base vector widens to two float64 ones");
+/* float32 <-> float64 (gelu_f32via64.h): each float32 half widens to GC_WIDE_N = 2
+ * float64 base vectors, one float64 pair vector, so the float64 layer (instantiated
+ * first: path_<isa>.c) must exist */
 static GC_ALWAYS_INLINE void GC_PAIR(widen)(PT x, gc_pair_vt_f64 w[2])
 {
-    __m256d t[2];
+    GC_W t[2];
     vwiden(x.a, t);
     w[0].a = t[0], w[0].b = t[1];
     vwiden(x.b, t);
@@ -133,7 +138,7 @@ static GC_ALWAYS_INLINE void GC_PAIR(widen)(PT x, gc_pair_vt_f64 w[2])
 static GC_ALWAYS_INLINE PT GC_PAIR(narrow)(const gc_pair_vt_f64 w[2])
 {
     PT r;
-    __m256d t[2] = {w[0].a, w[0].b}, u[2] = {w[1].a, w[1].b};
+    GC_W t[2] = {w[0].a, w[0].b}, u[2] = {w[1].a, w[1].b};
     r.a = vnarrow(t);
     r.b = vnarrow(u);
     return r;
