@@ -58,6 +58,17 @@ def uint_of(dtype):
     return {2: np.uint16, 4: np.uint32, 8: np.uint64}[np.dtype(dtype).itemsize]
 
 
+def bits(a):
+    """The array's elements as unsigned integers of their width (a contiguous copy)."""
+    a = np.ascontiguousarray(a)
+    return a.view(uint_of(a.dtype))
+
+
+def outputs(r):
+    """A ufunc's result as a tuple of its outputs."""
+    return r if isinstance(r, tuple) else (r,)
+
+
 def inf_bits(dtype):
     mbits, _ = FORMATS[np.dtype(dtype).name]
     return ((1 << (15 - mbits)) - 1) << mbits

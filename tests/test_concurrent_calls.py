@@ -37,7 +37,7 @@ from gelu_c import registry
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import half_formats  # noqa: E402
-from half_formats import BFLOAT16, uint_of  # noqa: E402
+from half_formats import BFLOAT16, bits, outputs, uint_of  # noqa: E402
 
 NAMES = registry.names(tier=None, params=None)
 DTYPES = [np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)] + (
@@ -49,15 +49,6 @@ SPLIT = (1 << 20) + 9          # split across the pool when alone (2 * 2^18 per 
 
 def _ufunc(name):
     return attrgetter(name)(gelu_c)
-
-
-def _outputs(r):
-    return r if isinstance(r, tuple) else (r,)
-
-
-def _bits(a):
-    a = np.ascontiguousarray(a)
-    return a.view(uint_of(a.dtype))
 
 
 def _operands(f, dtype, n, rng):
@@ -100,7 +91,7 @@ def _reference(tasks, paths=PATHS):
         for label, uf, ops in tasks:
             for path in paths:
                 with gelu_c.kernel_path(path):
-                    ref.setdefault(label, {})[path] = [_bits(r).copy() for r in _outputs(uf(*ops))]
+                    ref.setdefault(label, {})[path] = [bits(r).copy() for r in outputs(uf(*ops))]
     return ref
 
 
@@ -123,10 +114,10 @@ def _run_threads(tasks, ref, accept, rounds, extra=None):
                         if rng.integers(2):
                             outs = own[label]
                             r = uf(*ops, out=tuple(outs))
-                            assert all(a is b for a, b in zip(_outputs(r), outs))
+                            assert all(a is b for a, b in zip(outputs(r), outs))
                         else:
-                            outs = _outputs(uf(*ops))
-                    got = [_bits(o) for o in outs]
+                            outs = outputs(uf(*ops))
+                    got = [bits(o) for o in outs]
                     if not any(all(np.array_equal(g, w) for g, w in zip(got, ref[label][p]))
                                for p in accept()):
                         errors.append((t, label))
@@ -154,7 +145,7 @@ def test_many_threads_on_shared_operands_get_the_right_bits(pool, kernel_path):
         errors = _run_threads(tasks, ref, accept=lambda: (kernel_path,), rounds=2)
     assert not errors, f"{len(errors)} wrong results, e.g. {errors[:5]}"
     # the shared operands are as they were
-    assert all(np.array_equal(_bits(a), _bits(b))
+    assert all(np.array_equal(bits(a), bits(b))
                for a, b in zip([a for _, _, ops in tasks for a in ops], shared))
 
 

@@ -81,7 +81,7 @@ from gelu_c.accuracy.scipy_reference import float64_special, scipy_reference
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import half_formats  # noqa: E402
-from half_formats import BFLOAT16, uint_of  # noqa: E402
+from half_formats import BFLOAT16, bits, outputs, uint_of  # noqa: E402
 
 PATHS = tuple(gelu_c.available_kernel_paths())
 NAMES = registry.names(tier=None, params=None)
@@ -115,23 +115,14 @@ def _ufunc(name):
     return attrgetter(name)(gelu_c)
 
 
-def _outputs(r):
-    return r if isinstance(r, tuple) else (r,)
-
-
-def _bits(a):
-    a = np.ascontiguousarray(a)
-    return a.view(uint_of(a.dtype))
-
-
 def _same_bits(got, want):
     got, want = np.asarray(got), np.asarray(want)
     return (got.dtype == want.dtype and got.shape == want.shape
-            and np.array_equal(_bits(got), _bits(want)))
+            and np.array_equal(bits(got), bits(want)))
 
 
 def _describe_diff(got, want):
-    g, w = _bits(got).reshape(-1), _bits(want).reshape(-1)
+    g, w = bits(got).reshape(-1), bits(want).reshape(-1)
     if g.shape != w.shape:
         return f"shapes {np.shape(got)} vs {np.shape(want)}"
     i = np.flatnonzero(g != w)
@@ -297,7 +288,7 @@ def _expected_buffer(before, shape, dtype, geometry, values):
     ut = uint_of(dtype)
     for (offset, strides), v in zip(geometry, values):
         target = np.ndarray(shape, ut, buffer=want, offset=offset, strides=strides)
-        target[...] = _bits(v).reshape(shape)
+        target[...] = bits(v).reshape(shape)
     return want
 
 
@@ -635,7 +626,7 @@ def broadcast_shapes(draw, nin):
 
 
 def _element_alone(uf, ins, i):
-    return _outputs(uf(*[a.reshape(-1)[i:i + 1] for a in ins]))
+    return outputs(uf(*[a.reshape(-1)[i:i + 1] for a in ins]))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -677,7 +668,7 @@ def test_bit_patterns_in_any_layout(name, dtype, data):
 
     for path in PATHS:
         with gelu_c.kernel_path(path), np.errstate(all="ignore"):
-            want = _outputs(uf(*plain))
+            want = outputs(uf(*plain))
             assert len(want) == f.nout
             for w in want:
                 assert w.dtype == dtype and w.shape == full, (w.dtype, w.shape)
@@ -693,7 +684,7 @@ def test_bit_patterns_in_any_layout(name, dtype, data):
                     outs.append(o)
             befores = [g[0].copy() for g in groups]
             r = uf(*operands, out=tuple(outs) if as_tuple else outs[0])
-        r = _outputs(r)
+        r = outputs(r)
         assert len(r) == f.nout and all(a is b for a, b in zip(r, outs)), "out= not returned"
         for k, (o, w) in enumerate(zip(outs, want)):
             assert _same_bits(o, w), (f"{name} [{dn}, {path}] output {k}: "
@@ -750,8 +741,8 @@ def test_gelu_general_on_a_grid_of_special_values(name, dtype):
         ops = [np.repeat(dys, ops[0].size)] + [np.tile(o, dys.size) for o in ops]
     for path in PATHS:
         with gelu_c.kernel_path(path), np.errstate(all="ignore"):
-            want = _outputs(uf(*ops))
-            strided = _outputs(uf(*[o[::-1] for o in ops]))
+            want = outputs(uf(*ops))
+            strided = outputs(uf(*[o[::-1] for o in ops]))
         for w, s_ in zip(want, strided):
             assert _same_bits(s_[::-1], w), (name, dtype.name, path, "reversed")
         check_values(f, dtype.name, ops, want)
@@ -837,8 +828,8 @@ def test_out_overlapping_an_input(name, dtype, data):
     for path in PATHS:
         buf[...] = before
         with gelu_c.kernel_path(path), np.errstate(all="ignore"):
-            want = _outputs(uf(*fresh))
-            r = _outputs(uf(*ins, out=tuple(outs)))
+            want = outputs(uf(*fresh))
+            r = outputs(uf(*ins, out=tuple(outs)))
         assert all(x is y for x, y in zip(r, outs))
         for j, (o, w) in enumerate(zip(outs, want)):
             assert _same_bits(o, w), (f"{name} [{dn}, {path}, {mode}] output {j}: "
@@ -847,7 +838,7 @@ def test_out_overlapping_an_input(name, dtype, data):
         expected = before.copy()
         for o, w in zip(outs, want):
             off_o = o.__array_interface__["data"][0] - buf.__array_interface__["data"][0]
-            np.ndarray(o.shape, ut, buffer=expected, offset=off_o, strides=o.strides)[...] = _bits(w)
+            np.ndarray(o.shape, ut, buffer=expected, offset=off_o, strides=o.strides)[...] = bits(w)
         assert np.array_equal(buf, expected), (
             f"{name} [{dn}, {path}, {mode}]: bytes outside the outputs changed at "
             f"{np.flatnonzero(buf != expected)[:8].tolist()}")
@@ -997,21 +988,21 @@ def test_the_casts_numpy_defines_give_the_cast_values(name):
     uf = _ufunc(name)
     base = _args(f, n=7)
     with np.errstate(all="ignore"):
-        want = _outputs(uf(*base))
+        want = outputs(uf(*base))
         # integer operands (every position) go through float64 like np.exp's loops do
         ints = [np.array([-3, -1, 0, 1, 2, 5, 40]) if a == "x" else np.array([1, 2, 3, 1, 1, 2, 1])
                 for a in f.args]
-        got = _outputs(uf(*ints))
-        ref = _outputs(uf(*[i.astype(np.float64) for i in ints]))
+        got = outputs(uf(*ints))
+        ref = outputs(uf(*[i.astype(np.float64) for i in ints]))
         assert all(_same_bits(g, r) for g, r in zip(got, ref))
         # byte-swapped float32 operands: the float32 loop on the native values
-        got = _outputs(uf(*[a.astype(">f4") for a in base]))
-        ref = _outputs(uf(*[a.astype(np.float32) for a in base]))
+        got = outputs(uf(*[a.astype(">f4") for a in base]))
+        ref = outputs(uf(*[a.astype(np.float32) for a in base]))
         assert all(_same_bits(g, r) for g, r in zip(got, ref))
         # outputs: byte-swapped, float16, float32, complex, object
         for odt in (">f8", np.float16, np.float32, np.complex128, object):
             outs = tuple(np.zeros(7, odt) for _ in range(f.nout))
-            r = _outputs(uf(*base, out=outs))
+            r = outputs(uf(*base, out=outs))
             assert all(a is b for a, b in zip(r, outs))
             for o, w in zip(outs, want):
                 cast = w.astype(odt)
@@ -1126,10 +1117,10 @@ def test_long_calls_at_strides_and_offsets(name, dtype):
                                     strides=(f.nout * size,)) for j in range(f.nout))
             with gelu_c.kernel_path(path), np.errstate(all="ignore"):
                 with gelu_c.threads(1):
-                    want = _outputs(uf(*plain))
+                    want = outputs(uf(*plain))
                 with gelu_c.threads(2):
-                    r = _outputs(uf(*ins, out=outs))
-                    again = _outputs(uf(*plain))
+                    r = outputs(uf(*ins, out=outs))
+                    again = outputs(uf(*plain))
             assert all(a is b for a, b in zip(r, outs))
             for o, w, a in zip(outs, want, again):
                 assert _same_bits(o, w), (name, dtype.name, path, step, misalign,
