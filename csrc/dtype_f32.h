@@ -12,3 +12,4 @@
 #define GC_NROW (GC_DEG + 5)        /* piece table rows: centre, c0, c1 (hi, lo), c2 .. c_deg */
 #define GC_NROW4 GELU_C_F32_NROW4  /* the same, padded to a multiple of 4 */
 #define GC_MAX 0x1.fffffep127f
+#define GC_X86_NAN 0xffc00000u           /* x86's default NaN (GC_AS_X86_NAN) */

@@ -12,3 +12,4 @@
 #define GC_NROW (GC_DEG + 5)        /* piece table rows: centre, c0, c1 (hi, lo), c2 .. c_deg */
 #define GC_NROW4 GELU_C_F64_NROW4  /* the same, padded to a multiple of 4 */
 #define GC_MAX 0x1.fffffffffffffp1023
+#define GC_X86_NAN 0xfff8000000000000ull   /* x86's default NaN (GC_AS_X86_NAN) */

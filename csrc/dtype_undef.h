@@ -11,3 +11,4 @@
 #undef GC_NROW
 #undef GC_NROW4
 #undef GC_MAX
+#undef GC_X86_NAN

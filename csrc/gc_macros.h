@@ -24,4 +24,12 @@
 #else
 #define GC_ON_X86 0
 #endif
+/* r, with a NaN that no NaN input explains (in_nan clear: an invalid operation's default
+ * NaN) given x86's bits, GC_X86_NAN of the dtype; on x86 r itself */
+#if GC_ON_X86
+#define GC_AS_X86_NAN(r, in_nan) (r)
+#else
+#define GC_AS_X86_NAN(r, in_nan) \
+    vsel(visnan(r), vsel((in_nan), (r), vasflt(vi_set1(GC_X86_NAN))), (r))
+#endif
 #endif

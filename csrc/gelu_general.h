@@ -176,7 +176,7 @@ static GC_ALWAYS_INLINE VT FN(gg_nan)(VT x, VT mu, VT sigma)
 {
     const VI quiet = vi_set1(0x0008000000000000ull);
     VT bad = vkeep(vlt(sigma, vset1(0)), vset1(HUGE_VAL));
-    VT dflt = vasflt(vi_or(vasint(vsub(bad, bad)), vi_set1(0xfff8000000000000ull)));
+    VT dflt = vasflt(vi_or(vasint(vsub(bad, bad)), vi_set1(GC_X86_NAN)));
     VT q = vsel(visnan(sigma), vasflt(vi_or(vasint(sigma), quiet)), dflt);
     q = vsel(visnan(mu), vasflt(vi_or(vasint(mu), quiet)), q);
     return vsel(visnan(x), vasflt(vi_or(vasint(x), quiet)), q);
@@ -464,12 +464,11 @@ static GC_ALWAYS_INLINE void FN(gg_grads64)(VT x, VT mu, VT sigma, VT dy, int ba
             out[i] = vsel(g.rare, sp[i], out[i]);
     }
 #if !GC_ON_X86
-    /* dy = +-inf times a zero: the NaN gets x86's bits (loops.h, GC_SAME_NAN_AS_X86) */
+    /* dy = +-inf times a zero: the NaN gets x86's bits, as in loops.h */
     if (backward) {
         VM in_nan = vmor(vmor(visnan(dy), visnan(x)), vmor(visnan(mu), visnan(sigma)));
         for (int i = 0; i < 3; i++)
-            out[i] = vsel(visnan(out[i]),
-                          vsel(in_nan, out[i], vasflt(vi_set1(0xfff8000000000000ull))), out[i]);
+            out[i] = GC_AS_X86_NAN(out[i], in_nan);
     }
 #endif
 }

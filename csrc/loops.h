@@ -113,24 +113,12 @@ static GC_ALWAYS_INLINE void FN(chunk_out)(char *p, ptrdiff_t s, const GC_T *buf
 
 /* dy * f'(x) is a NaN made from non-NaN operands only as inf * 0 (|dy| = inf where f'(x)
  * is exactly 0). IEEE leaves that NaN's sign open: x86 sets it, Arm clears it. Elsewhere
- * than on x86 it is given x86's bits (GC_X86_NAN), so every platform returns the same. */
-#if GC_ON_X86
-#define GC_SAME_NAN_AS_X86(r, dy, x) (r)
-#else
-#define GC_SAME_NAN_AS_X86(r, dy, x) \
-    vsel(visnan(r), vsel(vmor(visnan(dy), visnan(x)), (r), vasflt(vi_set1(GC_X86_NAN))), (r))
-#endif
-#if GC_IS_F32
-#define GC_X86_NAN 0xffc00000u
-#else
-#define GC_X86_NAN 0xfff8000000000000ull
-#endif
-
+ * than on x86 it is given x86's bits (GC_AS_X86_NAN), so every platform returns the same. */
 #define GC_BINARY_LOOP(name)                                                          \
     static GC_ALWAYS_INLINE VT FN(b_##name)(VT dy, VT x)                              \
     {                                                                                 \
         VT r = FN(k_##name)(dy, x);                                                   \
-        return GC_SAME_NAN_AS_X86(r, dy, x);                                          \
+        return GC_AS_X86_NAN(r, vmor(visnan(dy), visnan(x)));                         \
     }                                                                                 \
     static GC_ALWAYS_INLINE void FN(run_##name)(const char *dy, ptrdiff_t sdy,        \
                                                 const char *x, ptrdiff_t sx,          \
@@ -182,8 +170,6 @@ static GC_ALWAYS_INLINE void FN(chunk_out)(char *p, ptrdiff_t s, const GC_T *buf
 
 GELU_C_UNARY_FUNCS(GC_UNARY_LOOP)
 GELU_C_BINARY_FUNCS(GC_BINARY_LOOP)
-#undef GC_SAME_NAN_AS_X86
-#undef GC_X86_NAN
 #undef GC_UNARY_LOOP
 #undef GC_BINARY_LOOP
 
